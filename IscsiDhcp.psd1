@@ -1,0 +1,35 @@
+#
+# Module manifest for IscsiDhcp.
+# ModuleVersion below is the project's only version number: Directory.Build.props
+# reads it from here and stamps it into every assembly.
+#
+@{
+    RootModule           = 'IscsiDhcp.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '42b414b2-b866-4797-a7b0-8838da8256c7'
+    Author               = 'IscsiDhcp contributors'
+    CompanyName          = 'IscsiDhcp contributors'
+    Copyright            = '(c) IscsiDhcp contributors. MIT License.'
+    Description          = 'A user-space iSCSI initiator and a DHCPv4 client agent for PowerShell: discover and log in to iSCSI targets, read and write LUNs, obtain and supervise DHCP leases, with typed objects and supervisor jobs.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+
+    FormatsToProcess     = @('IscsiDhcp.Format.ps1xml')
+
+    # Explicit lists: PowerShell never has to scan the assembly, and a test keeps
+    # CmdletsToExport equal to the cmdlets the assembly defines.
+    CmdletsToExport      = @()
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('iSCSI', 'DHCP', 'DHCPv4', 'initiator', 'storage', 'network', 'lease', 'Linux', 'Windows', 'PSEdition_Desktop', 'PSEdition_Core')
+            LicenseUri   = 'https://github.com/iscsidhcp/IscsiDhcp/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/iscsidhcp/IscsiDhcp'
+            ReleaseNotes = '0.1.0: module skeleton, build and test scripts, and a lab of real peers (tgtd, dnsmasq, kea) for the tests. No cmdlets yet.'
+        }
+    }
+}

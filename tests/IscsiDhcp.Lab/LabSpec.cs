@@ -1,0 +1,16 @@
+using IscsiDhcp.Lab.Dhcp;
+using IscsiDhcp.Lab.Tgtd;
+
+namespace IscsiDhcp.Lab;
+
+/// <summary>What <c>lab.sh up</c> brings up: one tgtd target and, unless switched off, a DHCP network.</summary>
+public sealed record LabSpec
+{
+    public int LunCount { get; init; } = 1;
+    public long LunSize { get; init; } = 64L << 20;
+    public ChapAccount? Chap { get; init; }
+    public ChapAccount? MutualChap { get; init; }
+    /// <summary>Null: no DHCP network.</summary>
+    public DhcpServerKind? Dhcp { get; init; } = DhcpServerKind.Dnsmasq;
+    public TimeSpan LeaseTime { get; init; } = TimeSpan.FromMinutes(2);
+}

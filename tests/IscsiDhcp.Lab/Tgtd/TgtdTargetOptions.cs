@@ -1,0 +1,19 @@
+namespace IscsiDhcp.Lab.Tgtd;
+
+/// <summary>What a fixture target looks like: its name, LUN sizes, CHAP accounts and redirect.</summary>
+public sealed record TgtdTargetOptions
+{
+    /// <summary>The target's iqn; a unique one is made up when null.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Sizes in bytes of the file-backed LUNs (numbered 1, 2, ...; tgtd's LUN 0 is its controller).</summary>
+    public IReadOnlyList<long> LunSizes { get; init; } = [64L << 20];
+
+    /// <summary>Accounts the target demands of initiators (CHAP); none means no authentication.</summary>
+    public IReadOnlyList<ChapAccount> IncomingAccounts { get; init; } = [];
+
+    /// <summary>The account the target answers with for mutual CHAP.</summary>
+    public ChapAccount? OutgoingAccount { get; init; }
+
+    public TgtdRedirect? Redirect { get; init; }
+}
