@@ -10,22 +10,22 @@ public static class Network
     public static bool LinkExists(string name) =>
         CommandRunner.Run("ip", "link", "show", "dev", name).Succeeded;
 
-    /// <summary>A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.</summary>
-    public static int FreeLoopbackPort()
+    /// <summary>A TCP port on a loopback address (127.0.0.1 by default) that nothing listens on at the moment of asking.</summary>
+    public static int FreeLoopbackPort(System.Net.IPAddress? address = null)
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        var listener = new System.Net.Sockets.TcpListener(address ?? System.Net.IPAddress.Loopback, 0);
         listener.Start();
         try { return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port; }
         finally { listener.Stop(); }
     }
 
-    /// <summary>Whether something accepts TCP connections on 127.0.0.1:port.</summary>
-    public static bool IsListening(int port)
+    /// <summary>Whether something accepts TCP connections on address:port.</summary>
+    public static bool IsListening(System.Net.IPAddress address, int port)
     {
         using var client = new System.Net.Sockets.TcpClient();
         try
         {
-            return client.ConnectAsync(System.Net.IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(1)) && client.Connected;
+            return client.ConnectAsync(address, port).Wait(TimeSpan.FromSeconds(1)) && client.Connected;
         }
         catch (AggregateException) { return false; }
     }

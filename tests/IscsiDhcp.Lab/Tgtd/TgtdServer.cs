@@ -14,9 +14,10 @@ public sealed class TgtdServer
     readonly LabRun run;
     readonly List<TgtdTarget> targets = [];
 
-    TgtdServer(LabRun run, int portalPort, int controlPort, LabProcess process)
+    TgtdServer(LabRun run, string portalAddress, int portalPort, int controlPort, LabProcess process)
     {
         this.run = run;
+        PortalAddress = portalAddress;
         PortalPort = portalPort;
         ControlPort = controlPort;
         Process = process;
@@ -24,24 +25,32 @@ public sealed class TgtdServer
 
     public int PortalPort { get; }
     public int ControlPort { get; }
-    public const string PortalAddress = "127.0.0.1";
+    /// <summary>A loopback address; 127.0.0.1 unless a redirect test needs a second one.</summary>
+    public string PortalAddress { get; }
     /// <summary>"127.0.0.1:port", as iSCSI tools write a portal.</summary>
     public string Portal => $"{PortalAddress}:{PortalPort}";
     public LabProcess Process { get; private set; }
     public IReadOnlyList<TgtdTarget> Targets => targets;
 
-    public static TgtdServer Start(LabRun run)
+    /// <summary>
+    /// Starts a tgtd listening on <paramref name="portalAddress"/>, which must be a loopback
+    /// address. tgtd never redirects an initiator to the initiator's own address, so the
+    /// destination of a redirect test listens on another one (127.0.0.2).
+    /// </summary>
+    public static TgtdServer Start(LabRun run, string portalAddress = "127.0.0.1")
     {
+        if (!System.Net.IPAddress.TryParse(portalAddress, out var address) || !System.Net.IPAddress.IsLoopback(address))
+            throw new ArgumentException($"'{portalAddress}' is not a loopback address; the lab serves only on loopback", nameof(portalAddress));
         LabException? last = null;
         for (var attempt = 0; attempt < StartAttempts; attempt++)
         {
             // Either port may be taken between choosing and binding: try again with others.
-            var portal = Network.FreeLoopbackPort();
-            var control = System.Security.Cryptography.RandomNumberGenerator.GetInt32(20000, 60000);
+            var portal = Network.FreeLoopbackPort(address);
+            var control = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1024, 32768);
             if (File.Exists(ControlSocket(control))) continue;
             try
             {
-                return new TgtdServer(run, portal, control, Launch(run, portal, control));
+                return new TgtdServer(run, portalAddress, portal, control, Launch(run, address, portal, control));
             }
             catch (LabException e)
             {
@@ -53,16 +62,16 @@ public sealed class TgtdServer
 
     static string ControlSocket(int control) => $"/var/run/tgtd/socket.{control}";
 
-    static LabProcess Launch(LabRun run, int portal, int control)
+    static LabProcess Launch(LabRun run, System.Net.IPAddress address, int portal, int control)
     {
         run.Record(LabResourceKind.File, ControlSocket(control));
         run.Record(LabResourceKind.File, ControlSocket(control) + ".lock");
         var process = run.StartProcess($"tgtd-{portal}", "tgtd",
-            ["-f", "-C", control.ToString(CultureInfo.InvariantCulture), "--iscsi", $"portal=127.0.0.1:{portal}"]);
+            ["-f", "-C", control.ToString(CultureInfo.InvariantCulture), "--iscsi", $"portal={address}:{portal}"]);
         try
         {
             process.WaitUntil(() => CommandRunner.Run("tgtadm", ["-C", control.ToString(CultureInfo.InvariantCulture), "--op", "show", "--mode", "sys"]).Succeeded
-                                    && Network.IsListening(portal), ReadyTimeout, "ready");
+                                    && Network.IsListening(address, portal), ReadyTimeout, "ready");
         }
         catch (LabException)
         {
@@ -85,11 +94,11 @@ public sealed class TgtdServer
     public TgtdTarget AddTarget(TgtdTargetOptions options)
     {
         var tid = targets.Count + 1;
-        var name = options.Name ?? $"iqn.2026-11.org.iscsidhcp.lab:{run.Id}.t{tid}";
+        var name = options.Name ?? $"iqn.2026-11.org.iscsidhcp.lab:{run.Id}.p{PortalPort}.t{tid}";
         var files = new List<string>();
         for (var i = 0; i < options.LunSizes.Count; i++)
         {
-            var path = Path.Combine(run.Directory, $"t{tid}-lun{i + 1}.img");
+            var path = Path.Combine(run.Directory, $"p{PortalPort}-t{tid}-lun{i + 1}.img");
             using (var f = new FileStream(path, FileMode.Create, FileAccess.Write)) f.SetLength(options.LunSizes[i]);
             files.Add(path);
         }
@@ -136,7 +145,7 @@ public sealed class TgtdServer
         Process.Kill();
         foreach (var stale in new[] { ControlSocket(ControlPort), ControlSocket(ControlPort) + ".lock" })
             File.Delete(stale);
-        Process = Launch(run, PortalPort, ControlPort);
+        Process = Launch(run, System.Net.IPAddress.Parse(PortalAddress), PortalPort, ControlPort);
         foreach (var target in targets) Configure(target);
     }
 }
