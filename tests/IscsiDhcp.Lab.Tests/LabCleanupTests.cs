@@ -130,7 +130,9 @@ public sealed class LabCleanupTests
     public void Lab_sh_brings_a_lab_up_reports_it_and_takes_it_down()
     {
         var script = Path.Combine(RepoRoot(), "tools", "lab.sh");
-        var up = CommandRunner.Run("bash", [script, "up", "--dhcp", "dnsmasq", "--chap", "alice:alice-secret-1"], TimeSpan.FromMinutes(3));
+        // --owner: should this test host die before 'down', the next run reaps the lab.
+        var up = CommandRunner.Run("bash", [script, "up", "--dhcp", "dnsmasq", "--chap", "alice:alice-secret-1",
+            "--owner", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(3));
         Assert.True(up.Succeeded, up.ToString());
         var summary = JsonSerializer.Deserialize<LabSummary>(up.StandardOutput, Json)!;
         var resources = LabJanitor.ReadJournal(summary.Id);
@@ -142,7 +144,7 @@ public sealed class LabCleanupTests
             Assert.True(inq.Succeeded, inq.ToString());
 
             var status = CommandRunner.Run("bash", [script, "status"], TimeSpan.FromMinutes(3));
-            Assert.Contains($"run {summary.Id}: owner kept (live)", status.StandardOutput);
+            Assert.Contains($"run {summary.Id}: owner {ProcessIdentity.Current} (live)", status.StandardOutput);
             Assert.DoesNotContain("alice-secret-1", status.StandardOutput);   // the summary keeps no secrets
         }
         finally

@@ -47,8 +47,12 @@ public sealed class LabRun : IDisposable
             ? new LabRun(id)
             : throw new LabException($"no lab run '{id}' in {LabJanitor.Root}");
 
-    /// <summary>Hands the run over to nobody: it stays up after this process exits, until <c>lab.sh down</c>.</summary>
-    public void Keep() => File.WriteAllText(Path.Combine(Directory, LabJanitor.OwnerFile), LabJanitor.KeptOwner);
+    /// <summary>
+    /// Hands the run over so that it outlives this process: to another live process
+    /// (reaped once that one is gone), or to nobody (kept until <c>lab.sh down</c>).
+    /// </summary>
+    public void HandOver(ProcessIdentity? owner) =>
+        File.WriteAllText(Path.Combine(Directory, LabJanitor.OwnerFile), owner?.ToString() ?? LabJanitor.KeptOwner);
 
     /// <summary>A name unique to this run, short enough to become a network interface name (15 bytes) with one more letter.</summary>
     public string NewName(string prefix)

@@ -10,8 +10,10 @@ usage: lab.sh COMMAND [OPTIONS]
   up      bring a lab up and leave it running; prints its summary as JSON
   hold    bring a lab up, print its summary, keep it until SIGINT/SIGTERM, then remove it
   status  list lab runs, their owners and whether their peers are alive
-  down    remove the runs 'up' left (or one: down ID), and any orphaned run
+  down    remove the runs 'up' left without --owner (or one run: down ID), and any orphaned run
 options of up and hold:
+  --owner PID          (up) keep the lab while process PID lives, not until 'down'
+
   --luns N             LUNs on the target (1)
   --lun-size SIZE      bytes, or with K, M, G suffix (64M)
   --chap USER:SECRET   CHAP account the target demands
@@ -33,8 +35,8 @@ try
 {
     return args.FirstOrDefault() switch
     {
-        "up" => Up(ParseSpec(args[1..]), keep: true),
-        "hold" => Up(ParseSpec(args[1..]), keep: false),
+        "up" => Up(args[1..], keep: true),
+        "hold" => Up(args[1..], keep: false),
         "status" => Status(),
         "down" => Down(args.Length > 1 ? args[1] : null),
         _ => Fail(Usage, 2),
@@ -49,8 +51,10 @@ catch (LabException e)
     return Fail($"lab: {e.Message}", 1);
 }
 
-int Up(LabSpec spec, bool keep)
+int Up(string[] options, bool keep)
 {
+    var owner = TakeOwner(ref options, keep);
+    var spec = ParseSpec(options);
     var run = LabRun.Create();
     try
     {
@@ -58,7 +62,7 @@ int Up(LabSpec spec, bool keep)
         Console.WriteLine(File.ReadAllText(Path.Combine(run.Directory, "lab.json")));
         if (keep)
         {
-            run.Keep();
+            run.HandOver(owner);
             return 0;
         }
         Console.Error.WriteLine($"lab {run.Id} is up; SIGINT or SIGTERM removes it");
@@ -112,18 +116,30 @@ int Down(string? id)
     using (LabJanitor.Lock())
     {
         foreach (var reaped in LabJanitor.ReapOrphans()) Console.WriteLine($"removed orphaned run {reaped}");
-        var kept = LabJanitor.RunIds()
-            .Where(r => File.ReadAllText(Path.Combine(LabJanitor.Root, r, "owner")).Trim() == "kept")
-            .Where(r => id is null || r == id)
-            .ToList();
-        if (id is not null && kept.Count == 0) throw new LabException($"no run '{id}' left by 'lab.sh up'");
-        foreach (var r in kept)
+        var runs = id is not null
+            ? LabJanitor.RunIds().Where(r => r == id).ToList()
+            : LabJanitor.RunIds().Where(r => File.ReadAllText(Path.Combine(LabJanitor.Root, r, "owner")).Trim() == "kept").ToList();
+        if (id is not null && runs.Count == 0) throw new LabException($"no lab run '{id}' in {LabJanitor.Root}");
+        foreach (var r in runs)
         {
             LabJanitor.TearDown(r);
             Console.WriteLine($"removed run {r}");
         }
     }
     return 0;
+}
+
+// --owner PID: the run belongs to that process instead of being kept until 'down'.
+static ProcessIdentity? TakeOwner(ref string[] options, bool keep)
+{
+    var at = Array.IndexOf(options, "--owner");
+    if (at < 0) return null;
+    if (!keep) throw new ArgumentException("--owner goes with up; hold owns its run itself");
+    if (at + 1 >= options.Length || !int.TryParse(options[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        throw new ArgumentException("--owner takes a process id");
+    var owner = ProcessIdentity.Of(pid) ?? throw new ArgumentException($"--owner {pid}: no such process");
+    options = [.. options[..at], .. options[(at + 2)..]];
+    return owner;
 }
 
 static LabSpec ParseSpec(string[] options)
