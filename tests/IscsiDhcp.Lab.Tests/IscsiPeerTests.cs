@@ -10,6 +10,7 @@ namespace IscsiDhcp.Lab.Tests;
 public sealed class TgtdFixture : LabFixture
 {
     public static readonly ChapAccount Chap = new("lab-initiator", "lab-secret-0123");
+    public static readonly ChapAccount TargetChap = new("lab-target", "lab-target-secret-1");
 
     public TgtdFixture()
     {
@@ -20,6 +21,7 @@ public sealed class TgtdFixture : LabFixture
             Destination = TgtdServer.Start(Run, "127.0.0.2");
             Open = Tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [64L << 20, 8L << 20] });
             Protected = Tgtd.AddTarget(new TgtdTargetOptions { IncomingAccounts = [Chap] });
+            Mutual = Tgtd.AddTarget(new TgtdTargetOptions { IncomingAccounts = [Chap], OutgoingAccount = TargetChap });
             Moved = Destination.AddTarget(new TgtdTargetOptions { LunSizes = [16L << 20] });
             Redirected = Redirector.AddTarget(new TgtdTargetOptions
             {
@@ -44,6 +46,7 @@ public sealed class TgtdFixture : LabFixture
     public TgtdServer Destination { get; }
     public TgtdTarget Open { get; }
     public TgtdTarget Protected { get; }
+    public TgtdTarget Mutual { get; }
     public TgtdTarget Moved { get; }
     public TgtdTarget Redirected { get; }
     public TgtdTarget DeadEnd { get; }
@@ -99,6 +102,18 @@ public sealed class IscsiPeerTests(TgtdFixture lab) : IClassFixture<TgtdFixture>
         var result = IscsiInq(url);
         Assert.False(result.Succeeded, result.ToString());
         Assert.Contains("Authentication failure", result.StandardOutput + result.StandardError);
+    }
+
+    [Theory]
+    [InlineData("lab-target-secret-1", true)]
+    [InlineData("lab-target-secret-2", false)]
+    public void Mutual_CHAP_succeeds_only_when_the_target_proves_the_right_secret(string targetSecret, bool succeeds)
+    {
+        var url = IscsiUrl(lab.Tgtd.Portal, lab.Mutual.Name, 1, TgtdFixture.Chap.User, TgtdFixture.Chap.Secret)
+                  + $"?target_user={TgtdFixture.TargetChap.User}&target_password={targetSecret}";
+        var result = IscsiInq(url);
+        Assert.True(result.Succeeded == succeeds, result.ToString());
+        if (!succeeds) Assert.Contains("Invalid CHAP_R", result.StandardOutput + result.StandardError);
     }
 
     [Fact]

@@ -13,6 +13,8 @@ public sealed class TgtdServer
 
     readonly LabRun run;
     readonly List<TgtdTarget> targets = [];
+    // tgtd's accounts are global; targets bind to them. Secret of each account created so far.
+    readonly Dictionary<string, string> accounts = [];
 
     TgtdServer(LabRun run, string portalAddress, int portalPort, int controlPort, LabProcess process)
     {
@@ -116,12 +118,12 @@ public sealed class TgtdServer
             Admin("--op", "new", "--mode", "logicalunit", "--tid", tid, "--lun", (i + 1).ToString(CultureInfo.InvariantCulture), "-b", target.LunFiles[i]);
         foreach (var account in target.Options.IncomingAccounts)
         {
-            Admin("--op", "new", "--mode", "account", "--user", account.User, "--password", account.Secret);
+            EnsureAccount(account);
             Admin("--op", "bind", "--mode", "account", "--tid", tid, "--user", account.User);
         }
         if (target.Options.OutgoingAccount is { } outgoing)
         {
-            Admin("--op", "new", "--mode", "account", "--user", outgoing.User, "--password", outgoing.Secret);
+            EnsureAccount(outgoing);
             Admin("--op", "bind", "--mode", "account", "--tid", tid, "--user", outgoing.User, "--outgoing");
         }
         if (target.Options.Redirect is { } redirect)
@@ -131,6 +133,18 @@ public sealed class TgtdServer
             Admin("--op", "update", "--mode", "target", "--tid", tid, "-n", "RedirectReason", "-v", redirect.Reason);
         }
         Admin("--op", "bind", "--mode", "target", "--tid", tid, "-I", "ALL");
+    }
+
+    void EnsureAccount(ChapAccount account)
+    {
+        if (accounts.TryGetValue(account.User, out var secret))
+        {
+            if (secret != account.Secret)
+                throw new ArgumentException($"CHAP user '{account.User}' already exists in this tgtd with another secret");
+            return;
+        }
+        Admin("--op", "new", "--mode", "account", "--user", account.User, "--password", account.Secret);
+        accounts[account.User] = account.Secret;
     }
 
     /// <summary>SIGKILL (tgtd ignores SIGTERM).</summary>
@@ -146,6 +160,7 @@ public sealed class TgtdServer
         foreach (var stale in new[] { ControlSocket(ControlPort), ControlSocket(ControlPort) + ".lock" })
             File.Delete(stale);
         Process = Launch(run, System.Net.IPAddress.Parse(PortalAddress), PortalPort, ControlPort);
+        accounts.Clear();
         foreach (var target in targets) Configure(target);
     }
 }
