@@ -1,0 +1,8 @@
+namespace IscsiDhcp.Iscsi.Login
+{
+    public enum SessionType
+    {
+        Normal,
+        Discovery,
+    }
+}
