@@ -1,0 +1,127 @@
+using System;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Iscsi.Login;
+using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Iscsi.Transport;
+using IscsiDhcp.Iscsi.Wire;
+
+namespace IscsiDhcp.Iscsi.Session
+{
+    public sealed partial class IscsiSession
+    {
+        /// <summary>
+        /// Connects to <paramref name="portal"/>, logs in, and returns the session in full
+        /// feature phase. Login failures are <see cref="IscsiLoginException"/>s (a redirect
+        /// among them, for the caller to follow); connection failures are
+        /// <see cref="IscsiConnectException"/>s.
+        /// </summary>
+        public static async Task<IscsiSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options = null,
+            CancellationToken cancel = default)
+        {
+            options ??= new IscsiSessionOptions();
+            options.Validate();
+            settings.Validate();
+            try
+            {
+                return await LoginOnceAsync(portal, settings, options, cancel).ConfigureAwait(false);
+            }
+            catch (IscsiLoginException e) when (e.Failure == LoginFailure.AuthenticationFailed && e.StatusClass == 2
+                                                 && settings.ChapAlgorithms.Count > 1 && settings.ChapAlgorithms[0] == ChapAlgorithm.Sha256)
+            {
+                // tgtd (and targets derived from it) read CHAP_A=7 as SHA-1, an old draft's
+                // number, and so reject a correct SHA-256 response. One more login without 7
+                // settles it; a wrong secret fails this one too and is reported as such.
+                var fallback = settings with { ChapAlgorithms = settings.ChapAlgorithms.Where(a => a != ChapAlgorithm.Sha256).ToList() };
+                return await LoginOnceAsync(portal, fallback, options, cancel).ConfigureAwait(false);
+            }
+        }
+
+        static async Task<IscsiSession> LoginOnceAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions options, CancellationToken cancel)
+        {
+            var connection = await IscsiConnection.ConnectAsync(portal, options.ConnectTimeout, cancel).ConfigureAwait(false);
+            try
+            {
+                var isid = options.Isid ?? DefaultIsid(settings.InitiatorName, settings.TargetName);
+                var negotiator = new LoginNegotiator(settings);
+                var step = negotiator.Start();
+                var bhs = new byte[Bhs.Length];
+                var tag = 1u;
+                var statSN = 0u;
+                var haveStatSN = false;
+                LoginResponseHeader response = default;
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                deadline.CancelAfter(options.LoginTimeout);
+                try
+                {
+                    while (step is not null)
+                    {
+                        var data = TextCodec.Encode(step.Keys);
+                        if (data.Length > 8192) throw new IscsiLoginException(LoginFailure.ProtocolError, "our login text exceeds the 8192 bytes allowed before negotiation");
+                        new LoginRequestHeader
+                        {
+                            Transit = step.Transit,
+                            CurrentStage = step.CurrentStage,
+                            NextStage = step.NextStage,
+                            Isid = isid,
+                            Tsih = options.Tsih,
+                            InitiatorTaskTag = tag,
+                            CmdSN = 0,
+                            ExpStatSN = haveStatSN ? statSN + 1 : 0,
+                            DataSegmentLength = data.Length,
+                        }.Write(bhs);
+                        await connection.SendAsync(bhs, data, deadline.Token).ConfigureAwait(false);
+
+                        await connection.ReadHeaderAsync(bhs, deadline.Token).ConfigureAwait(false);
+                        if (Bhs.Opcode(bhs) != IscsiOpcode.LoginResponse)
+                            throw new IscsiLoginException(LoginFailure.ProtocolError, $"{settings.TargetName ?? portal.ToString()} answered a login with opcode 0x{(byte)Bhs.Opcode(bhs):X2}");
+                        response = LoginResponseHeader.Read(bhs);
+                        if (response.InitiatorTaskTag != tag || response.Isid != isid)
+                            throw new IscsiLoginException(LoginFailure.ProtocolError, "a login response for another task or ISID");
+                        var text = new byte[response.DataSegmentLength];
+                        await connection.ReadDataAsync(text, deadline.Token).ConfigureAwait(false);
+                        statSN = response.StatSN;
+                        haveStatSN = true;
+                        step = negotiator.Next(response, text);
+                    }
+                }
+                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"login to {settings.TargetName ?? portal.ToString()} did not finish within {options.LoginTimeout.TotalSeconds:0.#} s");
+                }
+
+                var parameters = negotiator.Parameters!;
+                // Digests start with the first PDU after the final login response (RFC 7143 section 13.1).
+                connection.HeaderDigest = parameters.HeaderDigest;
+                connection.DataDigest = parameters.DataDigest;
+                connection.MaxRecvDataSegmentLength = parameters.MaxRecvDataSegmentLength;
+                var session = new IscsiSession(connection, portal, settings, isid, negotiator.Tsih, parameters,
+                    statSN, response.ExpCmdSN, response.MaxCmdSN, options.QueueDepth, tag);
+                session.Start();
+                return session;
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// A stable ISID for an initiator/target pair (RFC 7143 section 11.12.5): the random
+        /// format (T=11b) with bits derived from both names, so a reconnect reinstates the
+        /// same session and two targets get different ISIDs.
+        /// </summary>
+        public static ulong DefaultIsid(string initiatorName, string? targetName)
+        {
+            using var sha = SHA256.Create();
+            var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(initiatorName + "\n" + (targetName ?? "discovery")));
+            ulong isid = 0;
+            for (var i = 0; i < 6; i++) isid = (isid << 8) | hash[i];
+            return (isid & 0x00FF_FFFF_FFFF) | 0xC000_0000_0000;   // T=11b, A=0
+        }
+    }
+}

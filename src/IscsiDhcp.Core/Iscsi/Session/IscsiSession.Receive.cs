@@ -1,0 +1,249 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Iscsi.Transport;
+using IscsiDhcp.Iscsi.Wire;
+
+namespace IscsiDhcp.Iscsi.Session
+{
+    public sealed partial class IscsiSession
+    {
+        /// <summary>The most ping or async data we take from a target in one PDU, within the negotiated limit anyway.</summary>
+        const int MaxSmallSegment = 64 * 1024;
+
+        async Task ReceiveLoopAsync()
+        {
+            var bhs = new byte[Bhs.Length];
+            var token = closing.Token;
+            try
+            {
+                while (!token.IsCancellationRequested)
+                {
+                    await connection.ReadHeaderAsync(bhs, token).ConfigureAwait(false);
+                    await DispatchAsync(bhs, token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (token.IsCancellationRequested)
+            {
+                GC.KeepAlive(e);   // we closed it ourselves
+            }
+            catch (Exception e)
+            {
+                var lost = loggingOut && e is IscsiConnectionClosedException ? null : e;
+                Volatile.Write(ref failure, e);
+                closing.Cancel();
+                connection.Dispose();
+                FailAll(e);
+                if (lost is not null) ConnectionLost?.Invoke(this, lost);
+            }
+        }
+
+        async Task DispatchAsync(byte[] bhs, CancellationToken token)
+        {
+            var length = Bhs.DataSegmentLength(bhs);
+            switch (Bhs.Opcode(bhs))
+            {
+                case IscsiOpcode.DataIn:
+                    await OnDataInAsync(DataInHeader.Read(bhs), token).ConfigureAwait(false);
+                    break;
+                case IscsiOpcode.ScsiResponse:
+                    await OnScsiResponseAsync(ScsiResponseHeader.Read(bhs), token).ConfigureAwait(false);
+                    break;
+                case IscsiOpcode.ReadyToTransfer:
+                    OnReadyToTransfer(ReadyToTransferHeader.Read(bhs));
+                    break;
+                case IscsiOpcode.NopIn:
+                    await OnNopInAsync(NopInHeader.Read(bhs), token).ConfigureAwait(false);
+                    break;
+                case IscsiOpcode.TextResponse:
+                    await OnTextResponseAsync(TextResponseHeader.Read(bhs), token).ConfigureAwait(false);
+                    break;
+                case IscsiOpcode.TaskManagementResponse:
+                {
+                    var h = TaskManagementResponseHeader.Read(bhs);
+                    NoteStatSN(h.StatSN);
+                    NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
+                    await SkipAsync(length, token).ConfigureAwait(false);
+                    Complete(h.InitiatorTaskTag, h.Response);
+                    break;
+                }
+                case IscsiOpcode.LogoutResponse:
+                {
+                    var h = LogoutResponseHeader.Read(bhs);
+                    NoteStatSN(h.StatSN);
+                    await SkipAsync(length, token).ConfigureAwait(false);
+                    Complete(h.InitiatorTaskTag, h.Response);
+                    break;
+                }
+                case IscsiOpcode.AsyncMessage:
+                    await OnAsyncMessageAsync(AsyncMessageHeader.Read(bhs), token).ConfigureAwait(false);
+                    break;
+                case IscsiOpcode.Reject:
+                    await OnRejectAsync(RejectHeader.Read(bhs), token).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new IscsiProtocolException($"the target sent opcode 0x{(byte)Bhs.Opcode(bhs):X2}, which an initiator does not accept in full feature phase");
+            }
+        }
+
+        PendingTask Find(uint tag, string what)
+        {
+            if (!pending.TryGetValue(tag, out var task) || (task.Request is null && what != "control"))
+                throw new IscsiProtocolException($"{what} for task 0x{tag:X8}, which is not outstanding");
+            return task;
+        }
+
+        void Complete(uint tag, byte status)
+        {
+            if (pending.TryGetValue(tag, out var task))
+                task.Completion.TrySetResult(new ScsiCommandResult(status, Array.Empty<byte>(), 0, false, false, 0));
+        }
+
+        Task SkipAsync(int length, CancellationToken token) =>
+            length == 0 ? Task.CompletedTask : connection.SkipDataAsync(length, token);
+
+        async Task OnDataInAsync(DataInHeader h, CancellationToken token)
+        {
+            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
+            if (abandoned.ContainsKey(h.InitiatorTaskTag) && !pending.ContainsKey(h.InitiatorTaskTag))
+            {
+                await SkipAsync(h.DataSegmentLength, token).ConfigureAwait(false);
+                return;
+            }
+            var task = Find(h.InitiatorTaskTag, "Data-In");
+            var buffer = task.Request.ReadBuffer;
+            if ((long)h.BufferOffset + h.DataSegmentLength > buffer.Length)
+                throw new IscsiProtocolException($"Data-In at offset {h.BufferOffset} of {h.DataSegmentLength} bytes runs past the {buffer.Length}-byte read");
+            if (h.DataSN != task.NextDataSN)
+                throw new IscsiProtocolException($"Data-In DataSN {h.DataSN} where {task.NextDataSN} was due");
+            task.NextDataSN++;
+            await connection.ReadDataAsync(buffer.Slice((int)h.BufferOffset, h.DataSegmentLength), token).ConfigureAwait(false);
+            task.Received += h.DataSegmentLength;
+            Interlocked.Add(ref bytesRead, h.DataSegmentLength);
+            if (h.HasStatus)
+            {
+                NoteStatSN(h.StatSN);
+                task.Completion.TrySetResult(new ScsiCommandResult(h.Status, Array.Empty<byte>(), task.Received, h.Underflow, h.Overflow, h.ResidualCount));
+            }
+        }
+
+        async Task OnScsiResponseAsync(ScsiResponseHeader h, CancellationToken token)
+        {
+            NoteStatSN(h.StatSN);
+            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
+            var sense = Array.Empty<byte>();
+            if (h.DataSegmentLength > 0)
+            {
+                var segment = new byte[h.DataSegmentLength];
+                await connection.ReadDataAsync(segment, token).ConfigureAwait(false);
+                // The segment is SenseLength (2 bytes) then the sense data.
+                var senseLength = segment.Length >= 2 ? (segment[0] << 8) | segment[1] : 0;
+                if (senseLength > segment.Length - 2) throw new IscsiProtocolException($"SenseLength {senseLength} runs past the {segment.Length}-byte segment");
+                sense = segment.AsSpan(2, senseLength).ToArray();
+            }
+            if (abandoned.TryRemove(h.InitiatorTaskTag, out _) && !pending.ContainsKey(h.InitiatorTaskTag)) return;
+            var task = Find(h.InitiatorTaskTag, "SCSI Response");
+            if (h.Response != 0)
+            {
+                task.Completion.TrySetException(new IscsiProtocolException($"the target could not complete the command (iSCSI response 0x{h.Response:X2})"));
+                return;
+            }
+            task.Completion.TrySetResult(new ScsiCommandResult(h.Status, sense, task.Received, h.Underflow, h.Overflow, h.ResidualCount));
+        }
+
+        void OnReadyToTransfer(ReadyToTransferHeader h)
+        {
+            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
+            var task = Find(h.InitiatorTaskTag, "R2T");
+            var data = task.Request.WriteData;
+            if (h.DesiredDataTransferLength == 0 || (long)h.BufferOffset + h.DesiredDataTransferLength > data.Length)
+                throw new IscsiProtocolException($"R2T for {h.DesiredDataTransferLength} bytes at {h.BufferOffset} of a {data.Length}-byte write");
+            if (h.DesiredDataTransferLength > Parameters.MaxBurstLength)
+                throw new IscsiProtocolException($"R2T asks for {h.DesiredDataTransferLength} bytes, more than MaxBurstLength {Parameters.MaxBurstLength}");
+            // Answered off the receive loop, so reading goes on while the data is sent.
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await SendDataOutAsync(task, h.TargetTransferTag, (int)h.BufferOffset, (int)h.DesiredDataTransferLength, closing.Token).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    task.Completion.TrySetException(e);
+                }
+            });
+        }
+
+        async Task OnNopInAsync(NopInHeader h, CancellationToken token)
+        {
+            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
+            var ping = Array.Empty<byte>();
+            if (h.DataSegmentLength > 0)
+            {
+                if (h.DataSegmentLength > MaxSmallSegment) throw new IscsiProtocolException($"NOP-In with {h.DataSegmentLength} bytes of ping data");
+                ping = new byte[h.DataSegmentLength];
+                await connection.ReadDataAsync(ping, token).ConfigureAwait(false);
+            }
+            if (h.InitiatorTaskTag != Bhs.ReservedTag)
+            {
+                NoteStatSN(h.StatSN);
+                Complete(h.InitiatorTaskTag, 0);
+                return;
+            }
+            if (h.TargetTransferTag == Bhs.ReservedTag) return;   // the target only informs us
+            var bhs = new byte[Bhs.Length];
+            new NopOutHeader
+            {
+                Immediate = true,
+                Lun = h.Lun,
+                InitiatorTaskTag = Bhs.ReservedTag,
+                TargetTransferTag = h.TargetTransferTag,
+                CmdSN = CurrentCmdSN,
+                ExpStatSN = ExpStatSN,
+                DataSegmentLength = ping.Length,
+            }.Write(bhs);
+            await connection.SendAsync(bhs, ping, token).ConfigureAwait(false);
+        }
+
+        async Task OnTextResponseAsync(TextResponseHeader h, CancellationToken token)
+        {
+            NoteStatSN(h.StatSN);
+            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
+            var task = Find(h.InitiatorTaskTag, "control");
+            if (task.Text is null) throw new IscsiProtocolException($"Text Response for task 0x{h.InitiatorTaskTag:X8}, which is not a text exchange");
+            var data = new byte[h.DataSegmentLength];
+            await connection.ReadDataAsync(data, token).ConfigureAwait(false);
+            task.Text.Append(data);
+            task.TextFinal = h.Final;
+            task.TextTransferTag = h.TargetTransferTag;
+            if (!h.Final && h.TargetTransferTag == Bhs.ReservedTag)
+                throw new IscsiProtocolException("a non-final Text Response without a target transfer tag");
+            task.Completion.TrySetResult(new ScsiCommandResult(0, Array.Empty<byte>(), data.Length, false, false, 0));
+        }
+
+        async Task OnAsyncMessageAsync(AsyncMessageHeader h, CancellationToken token)
+        {
+            NoteStatSN(h.StatSN);
+            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
+            if (h.DataSegmentLength > MaxSmallSegment) throw new IscsiProtocolException($"Async Message with {h.DataSegmentLength} bytes of data");
+            var data = new byte[h.DataSegmentLength];
+            if (data.Length > 0) await connection.ReadDataAsync(data, token).ConfigureAwait(false);
+            var kind = Enum.IsDefined(typeof(IscsiAsyncEventKind), (int)h.AsyncEvent) ? (IscsiAsyncEventKind)h.AsyncEvent : IscsiAsyncEventKind.VendorSpecific;
+            var wait = kind == IscsiAsyncEventKind.LogoutRequested ? TimeSpan.FromSeconds(Parameters.DefaultTime2Wait) : TimeSpan.FromSeconds(h.Parameter2);
+            AsyncEvent?.Invoke(this, new IscsiAsyncEventArgs(kind, wait, TimeSpan.FromSeconds(h.Parameter3), data));
+        }
+
+        async Task OnRejectAsync(RejectHeader h, CancellationToken token)
+        {
+            NoteStatSN(h.StatSN);
+            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
+            if (h.DataSegmentLength < Bhs.Length || h.DataSegmentLength > MaxSmallSegment)
+                throw new IscsiProtocolException($"Reject (reason 0x{h.Reason:X2}) without the rejected header");
+            var data = new byte[h.DataSegmentLength];
+            await connection.ReadDataAsync(data, token).ConfigureAwait(false);
+            var tag = Bhs.InitiatorTaskTag(data);
+            if (pending.TryGetValue(tag, out var task))
+                task.Completion.TrySetException(new IscsiProtocolException($"the target rejected our {Bhs.Opcode(data)} PDU (reason 0x{h.Reason:X2})"));
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Iscsi.Wire;
+
+namespace IscsiDhcp.Iscsi.Transport
+{
+    /// <summary>
+    /// One TCP connection carrying PDUs: header and data digests when negotiated, data
+    /// segments padded to four bytes, AHS skipped. Reading is split into header and data
+    /// so the caller can land a data segment straight in its own buffer. Sends are
+    /// serialized; reads belong to one reader at a time (the session's receive loop).
+    /// </summary>
+    public sealed class IscsiConnection : IDisposable
+    {
+        static readonly byte[] Zeros = new byte[4];
+
+        readonly Stream stream;
+        readonly Socket? socket;
+        readonly SemaphoreSlim sendLock = new(1, 1);
+        readonly byte[] digestScratch = new byte[4];
+        readonly byte[] ahsScratch = new byte[1020];
+        readonly byte[] headerOut = new byte[Bhs.Length + 4];
+
+        public IscsiConnection(Stream stream, EndPoint? remote = null)
+        {
+            this.stream = stream;
+            RemoteEndPoint = remote;
+        }
+
+        IscsiConnection(Socket socket)
+            : this(new BufferedStream(new NetworkStream(socket, ownsSocket: true), 64 * 1024), socket.RemoteEndPoint)
+        {
+            this.socket = socket;
+        }
+
+        public EndPoint? RemoteEndPoint { get; }
+        public bool HeaderDigest { get; set; }
+        public bool DataDigest { get; set; }
+
+        /// <summary>The largest data segment we accept; a longer one is a protocol error, never an allocation.</summary>
+        public int MaxRecvDataSegmentLength { get; set; } = 8192;
+
+        /// <summary>
+        /// Connects to a portal, trying every address its host resolves to in turn, each
+        /// bounded by <paramref name="timeout"/>; sets TCP_NODELAY and keep-alive.
+        /// </summary>
+        public static async Task<IscsiConnection> ConnectAsync(TargetAddress portal, TimeSpan timeout, CancellationToken cancel)
+        {
+            IPAddress[] addresses;
+            if (IPAddress.TryParse(portal.Host, out var literal)) addresses = new[] { literal };
+            else
+            {
+                try { addresses = await Dns.GetHostAddressesAsync(portal.Host).ConfigureAwait(false); }
+                catch (SocketException e) { throw new IscsiConnectException(portal, $"cannot resolve {portal.Host}: {e.Message}", e); }
+            }
+            var failures = new List<string>();
+            foreach (var address in addresses)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+                try
+                {
+                    var connect = socket.ConnectAsync(new IPEndPoint(address, portal.Port));
+                    using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+                    {
+                        timer.CancelAfter(timeout);
+                        var finished = await Task.WhenAny(connect, Task.Delay(Timeout.Infinite, timer.Token)).ConfigureAwait(false);
+                        if (finished != connect)
+                        {
+                            cancel.ThrowIfCancellationRequested();
+                            throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s");
+                        }
+                    }
+                    await connect.ConfigureAwait(false);
+                    return new IscsiConnection(socket);
+                }
+                catch (Exception e) when (e is SocketException or TimeoutException)
+                {
+                    socket.Dispose();
+                    failures.Add($"{address}: {e.Message}");
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            }
+            throw new IscsiConnectException(portal, $"cannot connect to {portal.Endpoint}: {string.Join("; ", failures)}");
+        }
+
+        /// <summary>Sends one PDU: a 48-byte header (with its digest) and an optional data segment (padded, with its digest).</summary>
+        public async Task SendAsync(byte[] bhs, ReadOnlyMemory<byte> data, CancellationToken cancel)
+        {
+            await sendLock.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                Buffer.BlockCopy(bhs, 0, headerOut, 0, Bhs.Length);
+                var headerLength = Bhs.Length;
+                if (HeaderDigest)
+                {
+                    WriteDigest(headerOut, Bhs.Length, Crc32C.Compute(headerOut.AsSpan(0, Bhs.Length)));
+                    headerLength += 4;
+                }
+                await stream.WriteAsync(headerOut, 0, headerLength, cancel).ConfigureAwait(false);
+                if (data.Length > 0)
+                {
+                    var segment = ArrayOf(data);
+                    await stream.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancel).ConfigureAwait(false);
+                    var padding = Bhs.Padding(data.Length);
+                    if (padding > 0) await stream.WriteAsync(Zeros, 0, padding, cancel).ConfigureAwait(false);
+                    if (DataDigest)
+                    {
+                        var crc = Crc32C.Append(Crc32C.Start, data.Span);
+                        crc = Crc32C.Finish(Crc32C.Append(crc, Zeros.AsSpan(0, padding)));
+                        WriteDigest(digestScratch, 0, crc);
+                        await stream.WriteAsync(digestScratch, 0, 4, cancel).ConfigureAwait(false);
+                    }
+                }
+                await stream.FlushAsync(cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                sendLock.Release();
+            }
+        }
+
+        /// <summary>
+        /// Reads the next PDU's header into <paramref name="bhs"/> (48 bytes), skipping any
+        /// AHS and checking the header digest and the data segment length.
+        /// </summary>
+        public async Task ReadHeaderAsync(byte[] bhs, CancellationToken cancel)
+        {
+            await ReadExactlyAsync(bhs, 0, Bhs.Length, cancel).ConfigureAwait(false);
+            var ahs = Bhs.TotalAhsLength(bhs);
+            var crc = Crc32C.Append(Crc32C.Start, bhs.AsSpan(0, Bhs.Length));
+            if (ahs > 0)
+            {
+                await ReadExactlyAsync(ahsScratch, 0, ahs, cancel).ConfigureAwait(false);
+                crc = Crc32C.Append(crc, ahsScratch.AsSpan(0, ahs));
+            }
+            if (HeaderDigest)
+            {
+                await ReadExactlyAsync(digestScratch, 0, 4, cancel).ConfigureAwait(false);
+                if (ReadDigest(digestScratch) != Crc32C.Finish(crc)) throw new IscsiDigestException("header digest mismatch");
+            }
+            var length = Bhs.DataSegmentLength(bhs);
+            if (length > MaxRecvDataSegmentLength)
+                throw new IscsiProtocolException($"{Bhs.Opcode(bhs)} PDU with a {length}-byte data segment; we accept at most {MaxRecvDataSegmentLength}");
+        }
+
+        /// <summary>Reads a data segment of exactly <c>destination.Length</c> bytes, its padding and its digest.</summary>
+        public async Task ReadDataAsync(Memory<byte> destination, CancellationToken cancel)
+        {
+            var segment = ArrayOf(destination);
+            await ReadExactlyAsync(segment.Array!, segment.Offset, segment.Count, cancel).ConfigureAwait(false);
+            var padding = Bhs.Padding(destination.Length);
+            if (padding > 0) await ReadExactlyAsync(digestScratch, 0, padding, cancel).ConfigureAwait(false);
+            if (DataDigest && destination.Length > 0)
+            {
+                var crc = Crc32C.Append(Crc32C.Start, destination.Span);
+                crc = Crc32C.Finish(Crc32C.Append(crc, digestScratch.AsSpan(0, padding)));
+                await ReadExactlyAsync(digestScratch, 0, 4, cancel).ConfigureAwait(false);
+                if (ReadDigest(digestScratch) != crc) throw new IscsiDigestException("data digest mismatch");
+            }
+        }
+
+        /// <summary>Reads and discards a data segment (and checks its digest).</summary>
+        public async Task SkipDataAsync(int length, CancellationToken cancel)
+        {
+            var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            try { await ReadDataAsync(scratch.AsMemory(0, length), cancel).ConfigureAwait(false); }
+            finally { System.Buffers.ArrayPool<byte>.Shared.Return(scratch); }
+        }
+
+        async Task ReadExactlyAsync(byte[] buffer, int offset, int count, CancellationToken cancel)
+        {
+            while (count > 0)
+            {
+                var n = await stream.ReadAsync(buffer, offset, count, cancel).ConfigureAwait(false);
+                if (n == 0) throw new IscsiConnectionClosedException("the target closed the connection");
+                offset += n;
+                count -= n;
+            }
+        }
+
+        static ArraySegment<byte> ArrayOf(ReadOnlyMemory<byte> memory) =>
+            MemoryMarshal.TryGetArray(memory, out var segment) ? segment : new ArraySegment<byte>(memory.ToArray());
+
+        // Digests travel least significant byte first (RFC 3720 appendix B.4).
+        static void WriteDigest(byte[] buffer, int offset, uint crc) =>
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(offset), crc);
+
+        static uint ReadDigest(byte[] buffer) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer);
+
+        /// <summary>Closes the connection at once; pending reads and writes fail.</summary>
+        public void Dispose()
+        {
+            try { socket?.Shutdown(SocketShutdown.Both); }
+            catch (SocketException) { }
+            catch (ObjectDisposedException) { }
+            stream.Dispose();
+            sendLock.Dispose();
+        }
+    }
+}

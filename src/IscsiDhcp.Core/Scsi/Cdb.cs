@@ -1,0 +1,68 @@
+using System;
+using System.Buffers.Binary;
+
+namespace IscsiDhcp.Scsi
+{
+    /// <summary>CDBs of the commands the initiator uses (SPC-4, SBC-3).</summary>
+    public static class Cdb
+    {
+        public static byte[] TestUnitReady() => new byte[6];
+
+        public static byte[] Inquiry(ushort allocationLength, byte? vpdPage = null)
+        {
+            var cdb = new byte[6];
+            cdb[0] = 0x12;
+            if (vpdPage is { } page)
+            {
+                cdb[1] = 1;   // EVPD
+                cdb[2] = page;
+            }
+            BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(3), allocationLength);
+            return cdb;
+        }
+
+        public static byte[] ReportLuns(uint allocationLength)
+        {
+            var cdb = new byte[12];
+            cdb[0] = 0xA0;
+            BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(6), allocationLength);
+            return cdb;
+        }
+
+        public static byte[] ReadCapacity10() => new byte[] { 0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+        public static byte[] ReadCapacity16(uint allocationLength = 32)
+        {
+            var cdb = new byte[16];
+            cdb[0] = 0x9E;
+            cdb[1] = 0x10;   // SERVICE ACTION: READ CAPACITY(16)
+            BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(10), allocationLength);
+            return cdb;
+        }
+
+        /// <summary>READ(10) while the LBA fits 32 bits and the count 16 bits, READ(16) beyond.</summary>
+        public static byte[] Read(ulong lba, uint blocks) => ReadWrite(0x28, 0x88, lba, blocks);
+
+        /// <summary>WRITE(10) while the LBA fits 32 bits and the count 16 bits, WRITE(16) beyond.</summary>
+        public static byte[] Write(ulong lba, uint blocks) => ReadWrite(0x2A, 0x8A, lba, blocks);
+
+        static byte[] ReadWrite(byte op10, byte op16, ulong lba, uint blocks)
+        {
+            if (lba <= uint.MaxValue && blocks <= ushort.MaxValue)
+            {
+                var cdb = new byte[10];
+                cdb[0] = op10;
+                BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(2), (uint)lba);
+                BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(7), (ushort)blocks);
+                return cdb;
+            }
+            var cdb16 = new byte[16];
+            cdb16[0] = op16;
+            BinaryPrimitives.WriteUInt64BigEndian(cdb16.AsSpan(2), lba);
+            BinaryPrimitives.WriteUInt32BigEndian(cdb16.AsSpan(10), blocks);
+            return cdb16;
+        }
+
+        public static byte[] SynchronizeCache10() => new byte[] { 0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    }
+}
