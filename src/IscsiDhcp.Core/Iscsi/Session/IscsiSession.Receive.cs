@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Iscsi.Wire;
+using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Iscsi.Session
 {

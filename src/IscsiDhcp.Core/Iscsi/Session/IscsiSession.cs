@@ -8,6 +8,7 @@ using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Iscsi.Wire;
+using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Iscsi.Session
 {
@@ -17,7 +18,7 @@ namespace IscsiDhcp.Iscsi.Session
     /// landed in the caller's buffer, Data-Out for immediate, unsolicited and R2T-solicited
     /// data, NOP answers and pings, task management, text exchanges and logout.
     /// </summary>
-    public sealed partial class IscsiSession : IDisposable
+    public sealed partial class IscsiSession : IScsiTransport, IDisposable
     {
         readonly IscsiConnection connection;
         readonly ConcurrentDictionary<uint, PendingTask> pending = new();

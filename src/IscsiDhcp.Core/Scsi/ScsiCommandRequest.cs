@@ -1,6 +1,6 @@
 using System;
 
-namespace IscsiDhcp.Iscsi.Session
+namespace IscsiDhcp.Scsi
 {
     /// <summary>A SCSI command to run on a LUN: its CDB, where read data lands, what write data to send.</summary>
     public sealed class ScsiCommandRequest

@@ -1,6 +1,6 @@
 using System;
 
-namespace IscsiDhcp.Iscsi.Session
+namespace IscsiDhcp.Scsi
 {
     /// <summary>How a SCSI command ended: its status, sense data, and how much data moved.</summary>
     public sealed class ScsiCommandResult
