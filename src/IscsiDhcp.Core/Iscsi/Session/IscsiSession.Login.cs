@@ -29,12 +29,13 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 return await LoginOnceAsync(portal, settings, options, cancel).ConfigureAwait(false);
             }
-            catch (IscsiLoginException e) when (e.Failure == LoginFailure.AuthenticationFailed && e.StatusClass == 2
+            catch (IscsiLoginException e) when (e.StatusClass == 2 && e.StatusDetail <= 1 && settings.Credential is not null
                                                  && settings.ChapAlgorithms.Count > 1 && settings.ChapAlgorithms[0] == ChapAlgorithm.Sha256)
             {
                 // tgtd (and targets derived from it) read CHAP_A=7 as SHA-1, an old draft's
-                // number, and so reject a correct SHA-256 response. One more login without 7
-                // settles it; a wrong secret fails this one too and is reported as such.
+                // number, and so reject a correct SHA-256 response (as 0x0200 or 0x0201). One
+                // more login without 7 settles it; a wrong secret fails that one too and is
+                // reported from it: two attempts at most, never a retry loop.
                 var fallback = settings with { ChapAlgorithms = settings.ChapAlgorithms.Where(a => a != ChapAlgorithm.Sha256).ToList() };
                 return await LoginOnceAsync(portal, fallback, options, cancel).ConfigureAwait(false);
             }
@@ -79,8 +80,9 @@ namespace IscsiDhcp.Iscsi.Session
                         if (Bhs.Opcode(bhs) != IscsiOpcode.LoginResponse)
                             throw new IscsiLoginException(LoginFailure.ProtocolError, $"{settings.TargetName ?? portal.ToString()} answered a login with opcode 0x{(byte)Bhs.Opcode(bhs):X2}");
                         response = LoginResponseHeader.Read(bhs);
-                        if (response.InitiatorTaskTag != tag || response.Isid != isid)
-                            throw new IscsiLoginException(LoginFailure.ProtocolError, "a login response for another task or ISID");
+                        // A failed login's response may carry a zeroed ISID (tgtd does); the status says all then.
+                        if (response.StatusClass == 0 && (response.InitiatorTaskTag != tag || response.Isid != isid))
+                            throw new IscsiLoginException(LoginFailure.ProtocolError, $"a login response for task {response.InitiatorTaskTag} and ISID {response.Isid:X12}, not task {tag} and ISID {isid:X12}");
                         var text = new byte[response.DataSegmentLength];
                         await connection.ReadDataAsync(text, deadline.Token).ConfigureAwait(false);
                         statSN = response.StatSN;

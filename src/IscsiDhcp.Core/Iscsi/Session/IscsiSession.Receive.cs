@@ -28,14 +28,22 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 GC.KeepAlive(e);   // we closed it ourselves
             }
+            catch (IscsiConnectionClosedException) when (loggingOut)
+            {
+                // The target closed the connection on our logout, with or without its
+                // Logout Response: either way it holds no session of ours now.
+                Complete(logoutTag, 0);
+                closing.Cancel();
+                connection.Dispose();
+            }
             catch (Exception e)
             {
-                var lost = loggingOut && e is IscsiConnectionClosedException ? null : e;
+                var lost = e;
                 Volatile.Write(ref failure, e);
                 closing.Cancel();
                 connection.Dispose();
                 FailAll(e);
-                if (lost is not null) ConnectionLost?.Invoke(this, lost);
+                ConnectionLost?.Invoke(this, lost);
             }
         }
 

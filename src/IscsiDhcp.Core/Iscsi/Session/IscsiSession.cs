@@ -302,7 +302,8 @@ namespace IscsiDhcp.Iscsi.Session
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, closing.Token);
             linked.CancelAfter(timeout);
             var gate = Task.Delay(Timeout.Infinite, linked.Token);
-            if (await Task.WhenAny(task, gate).ConfigureAwait(false) != task)
+            await Task.WhenAny(task, gate).ConfigureAwait(false);
+            if (!task.IsCompleted)
             {
                 cancel.ThrowIfCancellationRequested();
                 ThrowIfFailed();
@@ -404,6 +405,7 @@ namespace IscsiDhcp.Iscsi.Session
                     CmdSN = CurrentCmdSN,
                     ExpStatSN = ExpStatSN,
                 }.Write(bhs);
+                logoutTag = tag;
                 loggingOut = true;
                 await connection.SendAsync(bhs, default, cancel).ConfigureAwait(false);
                 var result = await WithTimeout(reply.Completion.Task, timeout, "logout", cancel).ConfigureAwait(false);
@@ -417,6 +419,7 @@ namespace IscsiDhcp.Iscsi.Session
         }
 
         volatile bool loggingOut;
+        uint logoutTag;
 
         /// <summary>Drops the connection at once, without logout; commands in flight fail.</summary>
         public void Dispose()

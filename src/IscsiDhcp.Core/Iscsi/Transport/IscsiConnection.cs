@@ -21,21 +21,31 @@ namespace IscsiDhcp.Iscsi.Transport
     {
         static readonly byte[] Zeros = new byte[4];
 
-        readonly Stream stream;
+        // Reads go through a buffer (many small headers); writes go straight to the socket.
+        // One BufferedStream for both would deadlock: it serializes a pending read with writes.
+        readonly Stream input;
+        readonly Stream output;
         readonly Socket? socket;
         readonly SemaphoreSlim sendLock = new(1, 1);
         readonly byte[] digestScratch = new byte[4];
         readonly byte[] ahsScratch = new byte[1020];
         readonly byte[] headerOut = new byte[Bhs.Length + 4];
 
+        /// <summary>A connection over an already-open duplex stream (a test's fake target, a TLS stream).</summary>
         public IscsiConnection(Stream stream, EndPoint? remote = null)
+            : this(stream, stream, remote)
         {
-            this.stream = stream;
+        }
+
+        IscsiConnection(Stream input, Stream output, EndPoint? remote)
+        {
+            this.input = input;
+            this.output = output;
             RemoteEndPoint = remote;
         }
 
-        IscsiConnection(Socket socket)
-            : this(new BufferedStream(new NetworkStream(socket, ownsSocket: true), 64 * 1024), socket.RemoteEndPoint)
+        IscsiConnection(Socket socket, NetworkStream network)
+            : this(new BufferedStream(network, 64 * 1024), network, socket.RemoteEndPoint)
         {
             this.socket = socket;
         }
@@ -80,7 +90,7 @@ namespace IscsiDhcp.Iscsi.Transport
                         }
                     }
                     await connect.ConfigureAwait(false);
-                    return new IscsiConnection(socket);
+                    return new IscsiConnection(socket, new NetworkStream(socket, ownsSocket: true));
                 }
                 catch (Exception e) when (e is SocketException or TimeoutException)
                 {
@@ -109,22 +119,22 @@ namespace IscsiDhcp.Iscsi.Transport
                     WriteDigest(headerOut, Bhs.Length, Crc32C.Compute(headerOut.AsSpan(0, Bhs.Length)));
                     headerLength += 4;
                 }
-                await stream.WriteAsync(headerOut, 0, headerLength, cancel).ConfigureAwait(false);
+                await output.WriteAsync(headerOut, 0, headerLength, cancel).ConfigureAwait(false);
                 if (data.Length > 0)
                 {
                     var segment = ArrayOf(data);
-                    await stream.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancel).ConfigureAwait(false);
+                    await output.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancel).ConfigureAwait(false);
                     var padding = Bhs.Padding(data.Length);
-                    if (padding > 0) await stream.WriteAsync(Zeros, 0, padding, cancel).ConfigureAwait(false);
+                    if (padding > 0) await output.WriteAsync(Zeros, 0, padding, cancel).ConfigureAwait(false);
                     if (DataDigest)
                     {
                         var crc = Crc32C.Append(Crc32C.Start, data.Span);
                         crc = Crc32C.Finish(Crc32C.Append(crc, Zeros.AsSpan(0, padding)));
                         WriteDigest(digestScratch, 0, crc);
-                        await stream.WriteAsync(digestScratch, 0, 4, cancel).ConfigureAwait(false);
+                        await output.WriteAsync(digestScratch, 0, 4, cancel).ConfigureAwait(false);
                     }
                 }
-                await stream.FlushAsync(cancel).ConfigureAwait(false);
+                await output.FlushAsync(cancel).ConfigureAwait(false);
             }
             finally
             {
@@ -184,7 +194,7 @@ namespace IscsiDhcp.Iscsi.Transport
         {
             while (count > 0)
             {
-                var n = await stream.ReadAsync(buffer, offset, count, cancel).ConfigureAwait(false);
+                var n = await input.ReadAsync(buffer, offset, count, cancel).ConfigureAwait(false);
                 if (n == 0) throw new IscsiConnectionClosedException("the target closed the connection");
                 offset += n;
                 count -= n;
@@ -206,8 +216,8 @@ namespace IscsiDhcp.Iscsi.Transport
             try { socket?.Shutdown(SocketShutdown.Both); }
             catch (SocketException) { }
             catch (ObjectDisposedException) { }
-            stream.Dispose();
-            sendLock.Dispose();
+            input.Dispose();
+            output.Dispose();
         }
     }
 }
