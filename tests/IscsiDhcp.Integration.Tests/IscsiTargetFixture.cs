@@ -18,7 +18,17 @@ public sealed class IscsiTargetFixture : IDisposable
         try
         {
             Tgtd = TgtdServer.Start(Run);
-            Open = Tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [64L << 20, 4L << 20] });
+            // Digests and unsolicited data are what the initiator asks for; tgtd must allow them.
+            Open = Tgtd.AddTarget(new TgtdTargetOptions
+            {
+                LunSizes = [64L << 20, 4L << 20],
+                Parameters = new Dictionary<string, string>
+                {
+                    ["HeaderDigest"] = "CRC32C,None",
+                    ["DataDigest"] = "CRC32C,None",
+                    ["InitialR2T"] = "No",
+                },
+            });
             Protected = Tgtd.AddTarget(new TgtdTargetOptions { IncomingAccounts = [Chap] });
             Mutual = Tgtd.AddTarget(new TgtdTargetOptions { IncomingAccounts = [Chap], OutgoingAccount = TargetChap });
         }

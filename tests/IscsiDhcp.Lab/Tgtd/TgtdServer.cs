@@ -126,6 +126,8 @@ public sealed class TgtdServer
             EnsureAccount(outgoing);
             Admin("--op", "bind", "--mode", "account", "--tid", tid, "--user", outgoing.User, "--outgoing");
         }
+        foreach (var (key, value) in target.Options.Parameters)
+            Admin("--op", "update", "--mode", "target", "--tid", tid, "-n", key, "-v", value);
         if (target.Options.Redirect is { } redirect)
         {
             Admin("--op", "update", "--mode", "target", "--tid", tid, "-n", "RedirectAddress", "-v", redirect.Address);

@@ -16,4 +16,7 @@ public sealed record TgtdTargetOptions
     public ChapAccount? OutgoingAccount { get; init; }
 
     public TgtdRedirect? Redirect { get; init; }
+
+    /// <summary>Session parameters the target offers or accepts (tgtadm -n KEY -v VALUE), e.g. HeaderDigest=CRC32C,None.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 }

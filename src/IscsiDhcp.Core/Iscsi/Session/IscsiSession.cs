@@ -334,8 +334,9 @@ namespace IscsiDhcp.Iscsi.Session
                 var clock = Stopwatch.StartNew();
                 await connection.SendAsync(bhs, default, cancel).ConfigureAwait(false);
                 await WithTimeout(reply.Completion.Task, timeout, "NOP-In", cancel).ConfigureAwait(false);
-                LastNopRoundTrip = clock.Elapsed;
-                return clock.Elapsed;
+                var roundTrip = clock.Elapsed;
+                LastNopRoundTrip = roundTrip;
+                return roundTrip;
             }
             finally
             {

@@ -27,6 +27,8 @@ namespace IscsiDhcp.Iscsi.Transport
         readonly Stream output;
         readonly Socket? socket;
         readonly SemaphoreSlim sendLock = new(1, 1);
+        // Sending and receiving run at the same time: each has its own scratch bytes.
+        readonly byte[] sendDigest = new byte[4];
         readonly byte[] digestScratch = new byte[4];
         readonly byte[] ahsScratch = new byte[1020];
         readonly byte[] headerOut = new byte[Bhs.Length + 4];
@@ -130,8 +132,8 @@ namespace IscsiDhcp.Iscsi.Transport
                     {
                         var crc = Crc32C.Append(Crc32C.Start, data.Span);
                         crc = Crc32C.Finish(Crc32C.Append(crc, Zeros.AsSpan(0, padding)));
-                        WriteDigest(digestScratch, 0, crc);
-                        await output.WriteAsync(digestScratch, 0, 4, cancel).ConfigureAwait(false);
+                        WriteDigest(sendDigest, 0, crc);
+                        await output.WriteAsync(sendDigest, 0, 4, cancel).ConfigureAwait(false);
                     }
                 }
                 await output.FlushAsync(cancel).ConfigureAwait(false);
