@@ -114,7 +114,7 @@ namespace IscsiDhcp.Iscsi.Session
         async Task OnDataInAsync(DataInHeader h, CancellationToken token)
         {
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
-            if (abandoned.ContainsKey(h.InitiatorTaskTag) && !pending.ContainsKey(h.InitiatorTaskTag))
+            if (abandoned.ContainsKey(h.InitiatorTaskTag))
             {
                 await SkipAsync(h.DataSegmentLength, token).ConfigureAwait(false);
                 return;
@@ -150,7 +150,7 @@ namespace IscsiDhcp.Iscsi.Session
                 if (senseLength > segment.Length - 2) throw new IscsiProtocolException($"SenseLength {senseLength} runs past the {segment.Length}-byte segment");
                 sense = segment.AsSpan(2, senseLength).ToArray();
             }
-            if (abandoned.TryRemove(h.InitiatorTaskTag, out _) && !pending.ContainsKey(h.InitiatorTaskTag)) return;
+            if (abandoned.TryRemove(h.InitiatorTaskTag, out _)) return;
             var task = Find(h.InitiatorTaskTag, "SCSI Response");
             if (h.Response != 0)
             {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Login;
@@ -64,7 +65,8 @@ namespace IscsiDhcp.Iscsi.Session
         public SessionParameters Parameters { get; }
         public long BytesRead => Interlocked.Read(ref bytesRead);
         public long BytesWritten => Interlocked.Read(ref bytesWritten);
-        public int CommandsInFlight => pending.Count;
+        /// <summary>SCSI commands sent and not yet answered (task management and pings not counted).</summary>
+        public int CommandsInFlight => pending.Values.Count(t => t.Request is not null);
         public TimeSpan? LastNopRoundTrip { get; private set; }
 
         /// <summary>Why the session ended, once it has (null while it runs).</summary>
@@ -250,20 +252,23 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
+        /// <summary>
+        /// Gives up on a command at once and asks the target to abort it. Its late Data-In
+        /// is dropped, never written into a buffer the caller has taken back.
+        /// </summary>
         async Task AbortAsync(PendingTask task)
         {
             if (task.Completion.Task.IsCompleted) return;
-            // Late Data-In for the task must be dropped, not written into a buffer the caller has taken back.
             abandoned[task.Tag] = 0;
+            task.Completion.TrySetCanceled();
             try
             {
                 await TaskManagementAsync(TaskManagementFunction.AbortTask, task.Request.Lun, task.Tag, task.CmdSN, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IscsiSessionLostException or IscsiProtocolException or ObjectDisposedException or TimeoutException)
+            catch (Exception e) when (e is IscsiSessionLostException or IscsiProtocolException or ObjectDisposedException or TimeoutException or OperationCanceledException)
             {
-                // The connection is going anyway; the task ends with it.
+                // The connection is failing anyway, or the target never answered: the task is gone on our side.
             }
-            task.Completion.TrySetCanceled();
         }
 
         /// <summary>Sends a task management request and returns the target's response code (0 = function complete).</summary>
