@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace IscsiDhcp.Bench;
+
+/// <summary>The command line of a bench run: --name value pairs and flags.</summary>
+public sealed class BenchOptions
+{
+    readonly Dictionary<string, string?> values = new(StringComparer.Ordinal);
+
+    public BenchOptions(IEnumerable<string> args)
+    {
+        string? pending = null;
+        foreach (var arg in args)
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (pending is not null) values[pending] = null;
+                pending = arg[2..];
+            }
+            else if (pending is not null)
+            {
+                values[pending] = arg;
+                pending = null;
+            }
+            else throw new ArgumentException($"unexpected argument '{arg}'");
+        }
+        if (pending is not null) values[pending] = null;
+    }
+
+    public string Text(string name) =>
+        values.TryGetValue(name, out var v) && v is not null ? v : throw new ArgumentException($"--{name} is required");
+
+    public int Number(string name, int fallback)
+    {
+        if (!values.TryGetValue(name, out var v)) return fallback;
+        return int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n : throw new ArgumentException($"--{name} takes a positive whole number, not '{v}'");
+    }
+
+    public bool Flag(string name) => values.ContainsKey(name);
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Text.Json;
+using IscsiDhcp.Iscsi.Login;
+using IscsiDhcp.Iscsi.Session;
+using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Scsi;
+
+namespace IscsiDhcp.Bench;
+
+/// <summary>
+/// iscsi-read / iscsi-write: queue-depth workers each keep one command in flight for the
+/// given time, sequential or random, like libiscsi's iscsi-perf. Reports IOPS, MB/s, latency
+/// percentiles, errors, and heap bytes allocated per I/O in steady state.
+/// </summary>
+public static class IscsiWorkload
+{
+    public static async Task<int> RunAsync(bool write, BenchOptions options)
+    {
+        var portal = TargetAddress.Parse(options.Text("portal"));
+        var target = options.Text("target");
+        var lun = options.Number("lun", 1);
+        var blockBytes = options.Number("block-size", 65536);
+        var depth = options.Number("queue-depth", 16);
+        var seconds = options.Number("seconds", 10);
+        var random = options.Flag("random");
+
+        var settings = new LoginSettings { TargetName = target, InitiatorName = "iqn.2026-11.org.iscsidhcp:bench" };
+        using var session = await IscsiSession.LoginAsync(portal, settings, new IscsiSessionOptions { QueueDepth = depth });
+        var device = new ScsiDevice(session, lun);
+        var capacity = await device.ReadCapacityAsync();
+        if (blockBytes % capacity.BlockSize != 0) throw new ArgumentException($"--block-size must be a multiple of the LUN's {capacity.BlockSize}-byte blocks");
+        var blocksPerIo = (ulong)(blockBytes / capacity.BlockSize);
+        var slots = capacity.BlockCount / blocksPerIo;
+
+        var latencies = new long[depth][];
+        var counts = new int[depth];
+        var errors = 0;
+        var nextSlot = 0L;
+        using var stop = new CancellationTokenSource();
+        var warmup = TimeSpan.FromSeconds(Math.Min(2, seconds / 2.0));
+        long allocatedAtStart = 0;
+        var measuring = false;
+
+        async Task Worker(int id)
+        {
+            var buffer = new byte[blockBytes];
+            Random.Shared.NextBytes(buffer);
+            var rng = new Random(id);
+            latencies[id] = new long[4_000_000 / depth];
+            var clock = Stopwatch.StartNew();
+            while (!stop.IsCancellationRequested)
+            {
+                var slot = random ? (ulong)rng.NextInt64((long)slots) : (ulong)Interlocked.Increment(ref nextSlot) % slots;
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    if (write) await device.WriteAsync(slot * blocksPerIo, buffer, capacity.BlockSize);
+                    else await device.ReadAsync(slot * blocksPerIo, buffer, capacity.BlockSize);
+                }
+                catch (Exception) when (!stop.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref errors);
+                    continue;
+                }
+                if (Volatile.Read(ref measuring) && counts[id] < latencies[id].Length)
+                    latencies[id][counts[id]++] = Stopwatch.GetTimestamp() - started;
+            }
+        }
+
+        var workers = Enumerable.Range(0, depth).Select(i => Task.Run(() => Worker(i))).ToArray();
+        await Task.Delay(warmup);
+        var bytesAtStart = write ? session.BytesWritten : session.BytesRead;
+        allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+        Volatile.Write(ref measuring, true);
+        var window = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        Volatile.Write(ref measuring, false);
+        var elapsed = window.Elapsed.TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
+        var bytes = (write ? session.BytesWritten : session.BytesRead) - bytesAtStart;
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+        await session.LogoutAsync(TimeSpan.FromSeconds(5));
+
+        var all = latencies.SelectMany((l, i) => l.Take(counts[i])).Order().ToArray();
+        var ios = all.Length;
+        double Percentile(double p) => ios == 0 ? 0 : all[Math.Min(ios - 1, (int)(p * ios))] * 1e6 / Stopwatch.Frequency;
+        var result = new
+        {
+            scenario = write ? "iscsi-write" : "iscsi-read",
+            portal = portal.ToString(),
+            blockSize = blockBytes,
+            queueDepth = depth,
+            random,
+            seconds = Math.Round(elapsed, 2),
+            ios,
+            iops = Math.Round(ios / elapsed),
+            mbPerSec = Math.Round(bytes / elapsed / 1e6, 1),
+            p50Us = Math.Round(Percentile(0.50), 1),
+            p99Us = Math.Round(Percentile(0.99), 1),
+            errors,
+            allocatedBytesPerIo = ios == 0 ? 0 : Math.Round((double)allocated / ios),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return errors == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,28 @@
+using IscsiDhcp.Bench;
+
+// dotnet run -c Release --project bench/IscsiDhcp.Bench -- <scenario> [options]
+const string Usage = """
+usage: IscsiDhcp.Bench <scenario> [options]
+  iscsi-read | iscsi-write  --portal HOST:PORT --target IQN [--lun N] [--block-size BYTES]
+                            [--queue-depth N] [--seconds S] [--random]
+""";
+
+try
+{
+    return args.FirstOrDefault() switch
+    {
+        "iscsi-read" => await IscsiWorkload.RunAsync(write: false, new BenchOptions(args[1..])),
+        "iscsi-write" => await IscsiWorkload.RunAsync(write: true, new BenchOptions(args[1..])),
+        _ => Fail(Usage),
+    };
+}
+catch (ArgumentException e)
+{
+    return Fail($"bench: {e.Message}\n{Usage}");
+}
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine(message);
+    return 2;
+}
