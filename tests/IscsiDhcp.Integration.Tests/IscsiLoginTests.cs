@@ -1,6 +1,8 @@
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
+using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Lab.Tgtd;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Integration.Tests;
@@ -18,6 +20,21 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
         Assert.Contains(lab.Mutual.Name, names);
         var open = targets.Single(t => t.Name == lab.Open.Name);
         Assert.Contains(open.Portals, p => p.Host == lab.Tgtd.PortalAddress && p.Port == lab.Tgtd.PortalPort && p.PortalGroupTag == 1);
+    }
+
+    [Fact]
+    public async Task Discovery_works_over_IPv6_loopback()
+    {
+        var tgtd = TgtdServer.Start(lab.Run, "::1");
+        var first = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
+        var second = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
+        var portal = new TargetAddress("::1", tgtd.PortalPort);
+        var targets = await SendTargets.DiscoverAsync(portal, new LoginSettings { InitiatorName = "iqn.2026-11.org.iscsidhcp:tests" });
+        Assert.Equal(new[] { first.Name, second.Name }.Order(), targets.Select(t => t.Name).Order());
+        Assert.All(targets, t => Assert.Contains(t.Portals, p => p.Host == "::1" && p.Port == tgtd.PortalPort));
+        using var session = await IscsiSession.LoginAsync(portal, IscsiTargetFixture.Settings(first));
+        Assert.Equal(1L << 20, (long)(await new ScsiDevice(session, 1).ReadCapacityAsync()).SizeBytes);
+        await session.LogoutAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -29,8 +29,10 @@ public sealed class TgtdServer
     public int ControlPort { get; }
     /// <summary>A loopback address; 127.0.0.1 unless a redirect test needs a second one.</summary>
     public string PortalAddress { get; }
-    /// <summary>"127.0.0.1:port", as iSCSI tools write a portal.</summary>
-    public string Portal => $"{PortalAddress}:{PortalPort}";
+    /// <summary>"127.0.0.1:port" or "[::1]:port", as iSCSI tools write a portal.</summary>
+    public string Portal => $"{Bracketed(PortalAddress)}:{PortalPort}";
+
+    static string Bracketed(string address) => address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
     public LabProcess Process { get; private set; }
     public IReadOnlyList<TgtdTarget> Targets => targets;
 
@@ -69,7 +71,7 @@ public sealed class TgtdServer
         run.Record(LabResourceKind.File, ControlSocket(control));
         run.Record(LabResourceKind.File, ControlSocket(control) + ".lock");
         var process = run.StartProcess($"tgtd-{portal}", "tgtd",
-            ["-f", "-C", control.ToString(CultureInfo.InvariantCulture), "--iscsi", $"portal={address}:{portal}"]);
+            ["-f", "-C", control.ToString(CultureInfo.InvariantCulture), "--iscsi", $"portal={Bracketed(address.ToString())}:{portal}"]);
         try
         {
             process.WaitUntil(() => CommandRunner.Run("tgtadm", ["-C", control.ToString(CultureInfo.InvariantCulture), "--op", "show", "--mode", "sys"]).Succeeded
