@@ -56,6 +56,8 @@ namespace IscsiDhcp.Iscsi.Session
                 LoginResponseHeader response = default;
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                 deadline.CancelAfter(options.LoginTimeout);
+                // Reads block; the deadline (or the caller's cancellation) closes the connection to end them.
+                using var closeOnDeadline = deadline.Token.Register(connection.Dispose);
                 try
                 {
                     while (step is not null)
@@ -76,7 +78,7 @@ namespace IscsiDhcp.Iscsi.Session
                         }.Write(bhs);
                         await connection.SendAsync(bhs, data, deadline.Token).ConfigureAwait(false);
 
-                        await connection.ReadHeaderAsync(bhs, deadline.Token).ConfigureAwait(false);
+                        connection.ReadHeader(bhs);
                         if (Bhs.Opcode(bhs) != IscsiOpcode.LoginResponse)
                             throw new IscsiLoginException(LoginFailure.ProtocolError, $"{settings.TargetName ?? portal.ToString()} answered a login with opcode 0x{(byte)Bhs.Opcode(bhs):X2}");
                         response = LoginResponseHeader.Read(bhs);
@@ -84,14 +86,15 @@ namespace IscsiDhcp.Iscsi.Session
                         if (response.StatusClass == 0 && (response.InitiatorTaskTag != tag || response.Isid != isid))
                             throw new IscsiLoginException(LoginFailure.ProtocolError, $"a login response for task {response.InitiatorTaskTag} and ISID {response.Isid:X12}, not task {tag} and ISID {isid:X12}");
                         var text = new byte[response.DataSegmentLength];
-                        await connection.ReadDataAsync(text, deadline.Token).ConfigureAwait(false);
+                        connection.ReadData(text);
                         statSN = response.StatSN;
                         haveStatSN = true;
                         step = negotiator.Next(response, text);
                     }
                 }
-                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                catch (Exception) when (deadline.IsCancellationRequested)
                 {
+                    cancel.ThrowIfCancellationRequested();
                     throw new TimeoutException($"login to {settings.TargetName ?? portal.ToString()} did not finish within {options.LoginTimeout.TotalSeconds:0.#} s");
                 }
 

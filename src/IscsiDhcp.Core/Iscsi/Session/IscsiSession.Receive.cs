@@ -12,7 +12,12 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>The most ping or async data we take from a target in one PDU, within the negotiated limit anyway.</summary>
         const int MaxSmallSegment = 64 * 1024;
 
-        async Task ReceiveLoopAsync()
+        /// <summary>
+        /// The receive loop, on a thread of its own with blocking reads: no allocation or
+        /// scheduling per PDU, and data lands straight in the caller's buffer. Closing the
+        /// connection ends a blocked read.
+        /// </summary>
+        void ReceiveLoop()
         {
             var bhs = new byte[Bhs.Length];
             var token = closing.Token;
@@ -20,8 +25,8 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 while (!token.IsCancellationRequested)
                 {
-                    await connection.ReadHeaderAsync(bhs, token).ConfigureAwait(false);
-                    await DispatchAsync(bhs, token).ConfigureAwait(false);
+                    connection.ReadHeader(bhs);
+                    Dispatch(bhs);
                 }
             }
             catch (Exception e) when (token.IsCancellationRequested)
@@ -47,32 +52,32 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
-        async Task DispatchAsync(byte[] bhs, CancellationToken token)
+        void Dispatch(byte[] bhs)
         {
             var length = Bhs.DataSegmentLength(bhs);
             switch (Bhs.Opcode(bhs))
             {
                 case IscsiOpcode.DataIn:
-                    await OnDataInAsync(DataInHeader.Read(bhs), token).ConfigureAwait(false);
+                    OnDataIn(DataInHeader.Read(bhs));
                     break;
                 case IscsiOpcode.ScsiResponse:
-                    await OnScsiResponseAsync(ScsiResponseHeader.Read(bhs), token).ConfigureAwait(false);
+                    OnScsiResponse(ScsiResponseHeader.Read(bhs));
                     break;
                 case IscsiOpcode.ReadyToTransfer:
                     OnReadyToTransfer(ReadyToTransferHeader.Read(bhs));
                     break;
                 case IscsiOpcode.NopIn:
-                    await OnNopInAsync(NopInHeader.Read(bhs), token).ConfigureAwait(false);
+                    OnNopIn(NopInHeader.Read(bhs));
                     break;
                 case IscsiOpcode.TextResponse:
-                    await OnTextResponseAsync(TextResponseHeader.Read(bhs), token).ConfigureAwait(false);
+                    OnTextResponse(TextResponseHeader.Read(bhs));
                     break;
                 case IscsiOpcode.TaskManagementResponse:
                 {
                     var h = TaskManagementResponseHeader.Read(bhs);
                     NoteStatSN(h.StatSN);
                     NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
-                    await SkipAsync(length, token).ConfigureAwait(false);
+                    connection.SkipData(length);
                     Complete(h.InitiatorTaskTag, h.Response);
                     break;
                 }
@@ -80,15 +85,15 @@ namespace IscsiDhcp.Iscsi.Session
                 {
                     var h = LogoutResponseHeader.Read(bhs);
                     NoteStatSN(h.StatSN);
-                    await SkipAsync(length, token).ConfigureAwait(false);
+                    connection.SkipData(length);
                     Complete(h.InitiatorTaskTag, h.Response);
                     break;
                 }
                 case IscsiOpcode.AsyncMessage:
-                    await OnAsyncMessageAsync(AsyncMessageHeader.Read(bhs), token).ConfigureAwait(false);
+                    OnAsyncMessage(AsyncMessageHeader.Read(bhs));
                     break;
                 case IscsiOpcode.Reject:
-                    await OnRejectAsync(RejectHeader.Read(bhs), token).ConfigureAwait(false);
+                    OnReject(RejectHeader.Read(bhs));
                     break;
                 default:
                     throw new IscsiProtocolException($"the target sent opcode 0x{(byte)Bhs.Opcode(bhs):X2}, which an initiator does not accept in full feature phase");
@@ -108,15 +113,12 @@ namespace IscsiDhcp.Iscsi.Session
                 task.Completion.TrySetResult(new ScsiCommandResult(status, Array.Empty<byte>(), 0, false, false, 0));
         }
 
-        Task SkipAsync(int length, CancellationToken token) =>
-            length == 0 ? Task.CompletedTask : connection.SkipDataAsync(length, token);
-
-        async Task OnDataInAsync(DataInHeader h, CancellationToken token)
+        void OnDataIn(DataInHeader h)
         {
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             if (abandoned.ContainsKey(h.InitiatorTaskTag))
             {
-                await SkipAsync(h.DataSegmentLength, token).ConfigureAwait(false);
+                connection.SkipData(h.DataSegmentLength);
                 return;
             }
             var task = Find(h.InitiatorTaskTag, "Data-In");
@@ -126,7 +128,7 @@ namespace IscsiDhcp.Iscsi.Session
             if (h.DataSN != task.NextDataSN)
                 throw new IscsiProtocolException($"Data-In DataSN {h.DataSN} where {task.NextDataSN} was due");
             task.NextDataSN++;
-            await connection.ReadDataAsync(buffer.Slice((int)h.BufferOffset, h.DataSegmentLength), token).ConfigureAwait(false);
+            connection.ReadData(buffer.Slice((int)h.BufferOffset, h.DataSegmentLength));
             task.Received += h.DataSegmentLength;
             Interlocked.Add(ref bytesRead, h.DataSegmentLength);
             if (h.HasStatus)
@@ -136,7 +138,7 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
-        async Task OnScsiResponseAsync(ScsiResponseHeader h, CancellationToken token)
+        void OnScsiResponse(ScsiResponseHeader h)
         {
             NoteStatSN(h.StatSN);
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
@@ -144,7 +146,7 @@ namespace IscsiDhcp.Iscsi.Session
             if (h.DataSegmentLength > 0)
             {
                 var segment = new byte[h.DataSegmentLength];
-                await connection.ReadDataAsync(segment, token).ConfigureAwait(false);
+                connection.ReadData(segment);
                 // The segment is SenseLength (2 bytes) then the sense data.
                 var senseLength = segment.Length >= 2 ? (segment[0] << 8) | segment[1] : 0;
                 if (senseLength > segment.Length - 2) throw new IscsiProtocolException($"SenseLength {senseLength} runs past the {segment.Length}-byte segment");
@@ -183,7 +185,7 @@ namespace IscsiDhcp.Iscsi.Session
             });
         }
 
-        async Task OnNopInAsync(NopInHeader h, CancellationToken token)
+        void OnNopIn(NopInHeader h)
         {
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             var ping = Array.Empty<byte>();
@@ -191,7 +193,7 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 if (h.DataSegmentLength > MaxSmallSegment) throw new IscsiProtocolException($"NOP-In with {h.DataSegmentLength} bytes of ping data");
                 ping = new byte[h.DataSegmentLength];
-                await connection.ReadDataAsync(ping, token).ConfigureAwait(false);
+                connection.ReadData(ping);
             }
             if (h.InitiatorTaskTag != Bhs.ReservedTag)
             {
@@ -211,17 +213,18 @@ namespace IscsiDhcp.Iscsi.Session
                 ExpStatSN = ExpStatSN,
                 DataSegmentLength = ping.Length,
             }.Write(bhs);
-            await connection.SendAsync(bhs, ping, token).ConfigureAwait(false);
+            // Sending never waits on receiving, so blocking this thread on it cannot deadlock.
+            connection.SendAsync(bhs, ping, closing.Token).GetAwaiter().GetResult();
         }
 
-        async Task OnTextResponseAsync(TextResponseHeader h, CancellationToken token)
+        void OnTextResponse(TextResponseHeader h)
         {
             NoteStatSN(h.StatSN);
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             var task = Find(h.InitiatorTaskTag, "control");
             if (task.Text is null) throw new IscsiProtocolException($"Text Response for task 0x{h.InitiatorTaskTag:X8}, which is not a text exchange");
             var data = new byte[h.DataSegmentLength];
-            await connection.ReadDataAsync(data, token).ConfigureAwait(false);
+            connection.ReadData(data);
             task.Text.Append(data);
             task.TextFinal = h.Final;
             task.TextTransferTag = h.TargetTransferTag;
@@ -230,26 +233,26 @@ namespace IscsiDhcp.Iscsi.Session
             task.Completion.TrySetResult(new ScsiCommandResult(0, Array.Empty<byte>(), data.Length, false, false, 0));
         }
 
-        async Task OnAsyncMessageAsync(AsyncMessageHeader h, CancellationToken token)
+        void OnAsyncMessage(AsyncMessageHeader h)
         {
             NoteStatSN(h.StatSN);
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             if (h.DataSegmentLength > MaxSmallSegment) throw new IscsiProtocolException($"Async Message with {h.DataSegmentLength} bytes of data");
             var data = new byte[h.DataSegmentLength];
-            if (data.Length > 0) await connection.ReadDataAsync(data, token).ConfigureAwait(false);
+            if (data.Length > 0) connection.ReadData(data);
             var kind = Enum.IsDefined(typeof(IscsiAsyncEventKind), (int)h.AsyncEvent) ? (IscsiAsyncEventKind)h.AsyncEvent : IscsiAsyncEventKind.VendorSpecific;
             var wait = kind == IscsiAsyncEventKind.LogoutRequested ? TimeSpan.FromSeconds(Parameters.DefaultTime2Wait) : TimeSpan.FromSeconds(h.Parameter2);
             AsyncEvent?.Invoke(this, new IscsiAsyncEventArgs(kind, wait, TimeSpan.FromSeconds(h.Parameter3), data));
         }
 
-        async Task OnRejectAsync(RejectHeader h, CancellationToken token)
+        void OnReject(RejectHeader h)
         {
             NoteStatSN(h.StatSN);
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             if (h.DataSegmentLength < Bhs.Length || h.DataSegmentLength > MaxSmallSegment)
                 throw new IscsiProtocolException($"Reject (reason 0x{h.Reason:X2}) without the rejected header");
             var data = new byte[h.DataSegmentLength];
-            await connection.ReadDataAsync(data, token).ConfigureAwait(false);
+            connection.ReadData(data);
             var tag = Bhs.InitiatorTaskTag(data);
             if (pending.TryGetValue(tag, out var task))
                 task.Completion.TrySetException(new IscsiProtocolException($"the target rejected our {Bhs.Opcode(data)} PDU (reason 0x{h.Reason:X2})"));

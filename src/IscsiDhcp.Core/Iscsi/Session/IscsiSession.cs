@@ -29,7 +29,7 @@ namespace IscsiDhcp.Iscsi.Session
         readonly CancellationTokenSource closing = new();
         readonly ConcurrentDictionary<uint, byte> abandoned = new();
         TaskCompletionSource<bool> windowMoved = NewSignal();
-        Task? receiveLoop;
+        Thread? receiveLoop;
         int nextTag;
         uint cmdSN;
         uint expStatSN;
@@ -89,7 +89,11 @@ namespace IscsiDhcp.Iscsi.Session
 
         internal uint ExpStatSN => Volatile.Read(ref expStatSN);
 
-        void Start() => receiveLoop = Task.Run(ReceiveLoopAsync);
+        void Start()
+        {
+            receiveLoop = new Thread(ReceiveLoop) { IsBackground = true, Name = $"iSCSI receive {TargetName}" };
+            receiveLoop.Start();
+        }
 
         // ---- sequence numbers and the command window ----
 

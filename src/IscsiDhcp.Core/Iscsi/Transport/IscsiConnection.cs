@@ -146,21 +146,21 @@ namespace IscsiDhcp.Iscsi.Transport
 
         /// <summary>
         /// Reads the next PDU's header into <paramref name="bhs"/> (48 bytes), skipping any
-        /// AHS and checking the header digest and the data segment length.
+        /// AHS and checking the header digest and the data segment length. Blocks.
         /// </summary>
-        public async Task ReadHeaderAsync(byte[] bhs, CancellationToken cancel)
+        public void ReadHeader(byte[] bhs)
         {
-            await ReadExactlyAsync(bhs, 0, Bhs.Length, cancel).ConfigureAwait(false);
+            ReadExactly(bhs, 0, Bhs.Length);
             var ahs = Bhs.TotalAhsLength(bhs);
             var crc = Crc32C.Append(Crc32C.Start, bhs.AsSpan(0, Bhs.Length));
             if (ahs > 0)
             {
-                await ReadExactlyAsync(ahsScratch, 0, ahs, cancel).ConfigureAwait(false);
+                ReadExactly(ahsScratch, 0, ahs);
                 crc = Crc32C.Append(crc, ahsScratch.AsSpan(0, ahs));
             }
             if (HeaderDigest)
             {
-                await ReadExactlyAsync(digestScratch, 0, 4, cancel).ConfigureAwait(false);
+                ReadExactly(digestScratch, 0, 4);
                 if (ReadDigest(digestScratch) != Crc32C.Finish(crc)) throw new IscsiDigestException("header digest mismatch");
             }
             var length = Bhs.DataSegmentLength(bhs);
@@ -169,34 +169,39 @@ namespace IscsiDhcp.Iscsi.Transport
         }
 
         /// <summary>Reads a data segment of exactly <c>destination.Length</c> bytes, its padding and its digest.</summary>
-        public async Task ReadDataAsync(Memory<byte> destination, CancellationToken cancel)
+        public void ReadData(Memory<byte> destination)
         {
             var segment = ArrayOf(destination);
-            await ReadExactlyAsync(segment.Array!, segment.Offset, segment.Count, cancel).ConfigureAwait(false);
+            ReadExactly(segment.Array!, segment.Offset, segment.Count);
             var padding = Bhs.Padding(destination.Length);
-            if (padding > 0) await ReadExactlyAsync(digestScratch, 0, padding, cancel).ConfigureAwait(false);
+            if (padding > 0) ReadExactly(digestScratch, 0, padding);
             if (DataDigest && destination.Length > 0)
             {
                 var crc = Crc32C.Append(Crc32C.Start, destination.Span);
                 crc = Crc32C.Finish(Crc32C.Append(crc, digestScratch.AsSpan(0, padding)));
-                await ReadExactlyAsync(digestScratch, 0, 4, cancel).ConfigureAwait(false);
+                ReadExactly(digestScratch, 0, 4);
                 if (ReadDigest(digestScratch) != crc) throw new IscsiDigestException("data digest mismatch");
             }
         }
 
         /// <summary>Reads and discards a data segment (and checks its digest).</summary>
-        public async Task SkipDataAsync(int length, CancellationToken cancel)
+        public void SkipData(int length)
         {
-            var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-            try { await ReadDataAsync(scratch.AsMemory(0, length), cancel).ConfigureAwait(false); }
+            if (length == 0) return;
+            var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+            try { ReadData(scratch.AsMemory(0, length)); }
             finally { System.Buffers.ArrayPool<byte>.Shared.Return(scratch); }
         }
 
-        async Task ReadExactlyAsync(byte[] buffer, int offset, int count, CancellationToken cancel)
+        /// <summary>
+        /// Blocking reads: the session reads on a thread of its own, and a login bounds its
+        /// reads by closing the connection when its deadline passes.
+        /// </summary>
+        void ReadExactly(byte[] buffer, int offset, int count)
         {
             while (count > 0)
             {
-                var n = await input.ReadAsync(buffer, offset, count, cancel).ConfigureAwait(false);
+                var n = input.Read(buffer, offset, count);
                 if (n == 0) throw new IscsiConnectionClosedException("the target closed the connection");
                 offset += n;
                 count -= n;
