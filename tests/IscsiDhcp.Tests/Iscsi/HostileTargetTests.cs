@@ -158,4 +158,44 @@ public sealed class HostileTargetTests
         Assert.Equal(0, session.CommandsInFlight);
         await stop.CancelAsync();
     }
+
+    [Fact]
+    public async Task An_async_logout_request_is_surfaced_as_an_event_with_its_wait()
+    {
+        await using var target = new FakeTarget(async peer =>
+        {
+            var header = new byte[Bhs.Length];
+            new AsyncMessageHeader { AsyncEvent = 1, Parameter3 = 20, StatSN = peer.StatSN++, ExpCmdSN = 0, MaxCmdSN = 16 }.Write(header);
+            await peer.WriteAsync(header);
+            await peer.WaitForCloseAsync();
+        }, ("DefaultTime2Wait", "3"));
+        var events = new TaskCompletionSource<IscsiAsyncEventArgs>();
+        using var session = await IscsiSession.LoginAsync(target.Portal, Settings with { DefaultTime2Wait = 2 });
+        session.AsyncEvent += (_, e) => events.TrySetResult(e);
+        var e = await events.Task.WaitAsync(Bound);
+        Assert.Equal(IscsiAsyncEventKind.LogoutRequested, e.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(3), e.Time2Wait);
+        Assert.True(session.IsConnected);   // acting on it is the supervisor's decision
+    }
+
+    [Fact]
+    public async Task A_rejected_command_fails_with_the_reason_and_the_session_goes_on()
+    {
+        await using var target = new FakeTarget(async peer =>
+        {
+            var (command, _) = await peer.ReadAsync();
+            var header = new byte[Bhs.Length];
+            new RejectHeader { Reason = 0x04, StatSN = peer.StatSN++, ExpCmdSN = 1, MaxCmdSN = 17, DataSegmentLength = Bhs.Length }.Write(header);
+            await peer.WriteAsync(header, command);
+            var (ping, _) = await peer.ReadAsync();
+            var reply = new byte[Bhs.Length];
+            new NopInHeader { InitiatorTaskTag = Bhs.InitiatorTaskTag(ping), TargetTransferTag = Bhs.ReservedTag, StatSN = peer.StatSN++, ExpCmdSN = 1, MaxCmdSN = 17 }.Write(reply);
+            await peer.WriteAsync(reply);
+            await peer.WaitForCloseAsync();
+        });
+        using var session = await IscsiSession.LoginAsync(target.Portal, Settings);
+        var e = await Assert.ThrowsAsync<IscsiProtocolException>(() => new ScsiDevice(session, 0).TestUnitReadyAsync().WaitAsync(Bound));
+        Assert.Contains("rejected our ScsiCommand PDU (reason 0x04)", e.Message);
+        await session.PingAsync(Bound);
+    }
 }
