@@ -1,0 +1,40 @@
+namespace IscsiDhcp.Dhcp.Wire
+{
+    /// <summary>The option codes the client knows by name; others are kept raw by number.</summary>
+    public enum DhcpOptionCode : byte
+    {
+        Pad = 0,
+        SubnetMask = 1,
+        Router = 3,
+        DomainNameServer = 6,
+        HostName = 12,
+        DomainName = 15,
+        InterfaceMtu = 26,
+        BroadcastAddress = 28,
+        StaticRoute = 33,
+        NtpServers = 42,
+        VendorSpecific = 43,
+        RequestedIpAddress = 50,
+        LeaseTime = 51,
+        OptionOverload = 52,
+        MessageType = 53,
+        ServerIdentifier = 54,
+        ParameterRequestList = 55,
+        Message = 56,
+        MaxMessageSize = 57,
+        RenewalTime = 58,
+        RebindingTime = 59,
+        VendorClassIdentifier = 60,
+        ClientIdentifier = 61,
+        TftpServerName = 66,
+        BootfileName = 67,
+        UserClass = 77,
+        ClientFqdn = 81,
+        RelayAgentInformation = 82,
+        DomainSearch = 119,
+        ClasslessStaticRoute = 121,
+        MicrosoftClasslessStaticRoute = 249,
+        WebProxyAutoDiscovery = 252,
+        End = 255,
+    }
+}
