@@ -164,6 +164,11 @@ public sealed class HostileTargetTests
     {
         await using var target = new FakeTarget(async peer =>
         {
+            // Once the initiator pings (it is listening for events by then), answer and ask for a logout.
+            var (ping, _) = await peer.ReadAsync();
+            var reply = new byte[Bhs.Length];
+            new NopInHeader { InitiatorTaskTag = Bhs.InitiatorTaskTag(ping), TargetTransferTag = Bhs.ReservedTag, StatSN = peer.StatSN++, ExpCmdSN = 0, MaxCmdSN = 16 }.Write(reply);
+            await peer.WriteAsync(reply);
             var header = new byte[Bhs.Length];
             new AsyncMessageHeader { AsyncEvent = 1, Parameter3 = 20, StatSN = peer.StatSN++, ExpCmdSN = 0, MaxCmdSN = 16 }.Write(header);
             await peer.WriteAsync(header);
@@ -172,6 +177,7 @@ public sealed class HostileTargetTests
         var events = new TaskCompletionSource<IscsiAsyncEventArgs>();
         using var session = await IscsiSession.LoginAsync(target.Portal, Settings with { DefaultTime2Wait = 2 });
         session.AsyncEvent += (_, e) => events.TrySetResult(e);
+        await session.PingAsync(Bound);
         var e = await events.Task.WaitAsync(Bound);
         Assert.Equal(IscsiAsyncEventKind.LogoutRequested, e.Kind);
         Assert.Equal(TimeSpan.FromSeconds(3), e.Time2Wait);
