@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Wire;
+
+namespace IscsiDhcp.Dhcp.Transport
+{
+    /// <summary>
+    /// A DHCP client socket: UDP 0.0.0.0:68 with SO_BROADCAST, tied to one interface with
+    /// SO_BINDTODEVICE on Linux so replies to an unconfigured interface reach us. Many
+    /// clients (virtual MACs among them) share it; replies go to the client registered for
+    /// their chaddr. Malformed and unclaimed packets are counted and dropped.
+    /// On Windows and macOS the socket is bound to the interface's address instead
+    /// (written, not tested: these machines run Linux).
+    /// </summary>
+    public sealed class DhcpSocket : IDisposable
+    {
+        public const int ClientPort = 68;
+        public const int ServerPort = 67;
+
+        readonly Socket socket;
+        readonly ConcurrentDictionary<string, Action<DhcpMessage>> clients = new(StringComparer.Ordinal);
+        readonly CancellationTokenSource closing = new();
+        readonly Thread receiver;
+
+        DhcpSocket(Socket socket, string interfaceName)
+        {
+            this.socket = socket;
+            InterfaceName = interfaceName;
+            receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = $"DHCP receive {interfaceName}" };
+            receiver.Start();
+        }
+
+        public string InterfaceName { get; }
+        public DhcpPacketCounters Counters { get; } = new();
+
+        /// <summary>Opens the client socket on an interface; needs the privilege to bind port 68 (root or CAP_NET_BIND_SERVICE + CAP_NET_RAW).</summary>
+        public static DhcpSocket Open(string interfaceName, int port = ClientPort)
+        {
+            if (string.IsNullOrEmpty(interfaceName)) throw new ArgumentException("an interface name is required", nameof(interfaceName));
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { EnableBroadcast = true };
+            try
+            {
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                var local = IPAddress.Any;
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) BindToDevice(socket, interfaceName);
+                else local = InterfaceAddress(interfaceName);
+                socket.Bind(new IPEndPoint(local, port));
+                return new DhcpSocket(socket, interfaceName);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        const int SolSocket = 1, SoBindToDevice = 25;
+
+        [DllImport("libc", SetLastError = true)]
+        static extern int setsockopt(IntPtr socket, int level, int name, byte[] value, int length);
+
+        static void BindToDevice(Socket socket, string interfaceName)
+        {
+            var name = Encoding.ASCII.GetBytes(interfaceName + "\0");
+            if (setsockopt(socket.Handle, SolSocket, SoBindToDevice, name, name.Length) != 0)
+            {
+                var errno = Marshal.GetLastWin32Error();
+                throw errno == 1
+                    ? new UnauthorizedAccessException($"SO_BINDTODEVICE on {interfaceName} needs CAP_NET_RAW (run as root)")
+                    : new SocketException(errno);
+            }
+        }
+
+        static IPAddress InterfaceAddress(string interfaceName)
+        {
+            foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+            {
+                if (!string.Equals(nic.Name, interfaceName, StringComparison.OrdinalIgnoreCase)) continue;
+                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
+                    if (unicast.Address.AddressFamily == AddressFamily.InterNetwork) return unicast.Address;
+                return IPAddress.Any;
+            }
+            throw new ArgumentException($"no interface named '{interfaceName}'", nameof(interfaceName));
+        }
+
+        /// <summary>Delivers replies whose chaddr is <paramref name="hardwareAddress"/> to <paramref name="onReply"/> (on the receive thread).</summary>
+        public IDisposable Register(byte[] hardwareAddress, Action<DhcpMessage> onReply)
+        {
+            var key = Key(hardwareAddress);
+            if (!clients.TryAdd(key, onReply)) throw new InvalidOperationException($"a client for {key} already uses this socket");
+            return new Registration(this, key);
+        }
+
+        sealed class Registration : IDisposable
+        {
+            readonly DhcpSocket owner;
+            readonly string key;
+
+            public Registration(DhcpSocket owner, string key)
+            {
+                this.owner = owner;
+                this.key = key;
+            }
+
+            public void Dispose() => owner.clients.TryRemove(key, out _);
+        }
+
+        static string Key(ReadOnlySpan<byte> hardwareAddress) => BitConverter.ToString(hardwareAddress.ToArray());
+
+        /// <summary>Sends a message to a server (unicast) or to 255.255.255.255:67.</summary>
+        public Task SendAsync(DhcpMessage message, IPAddress destination)
+        {
+            var bytes = message.Encode();
+            Counters.CountSent();
+            return Task.Factory.FromAsync(
+                (callback, state) => socket.BeginSendTo(bytes, 0, bytes.Length, SocketFlags.None, new IPEndPoint(destination, ServerPort), callback, state),
+                socket.EndSendTo, null);
+        }
+
+        void ReceiveLoop()
+        {
+            var buffer = new byte[65536];
+            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            while (!closing.IsCancellationRequested)
+            {
+                int length;
+                try { length = socket.ReceiveFrom(buffer, ref from); }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    if (closing.IsCancellationRequested) return;
+                    continue;
+                }
+                Counters.CountReceived();
+                DhcpMessage message;
+                try { message = DhcpMessage.Parse(buffer.AsSpan(0, length)); }
+                catch (DhcpFormatException)
+                {
+                    Counters.CountMalformed();
+                    continue;
+                }
+                if (message.Op != DhcpMessage.BootReply || !clients.TryGetValue(Key(message.HardwareAddress), out var deliver))
+                {
+                    Counters.CountUnclaimed();
+                    continue;
+                }
+                try { deliver(message); }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A client's handler failing must not stop the socket for the others.
+                    GC.KeepAlive(e);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (closing.IsCancellationRequested) return;
+            closing.Cancel();
+            socket.Dispose();
+        }
+    }
+}
