@@ -1,0 +1,351 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using IscsiDhcp.Dhcp.Wire;
+
+namespace IscsiDhcp.Dhcp.Client
+{
+    /// <summary>
+    /// The RFC 2131 client state machine for one lease, without sockets or timers: each
+    /// call takes the time and an event (start, timer, reply, command) and returns what to
+    /// send and what happened. The runner calls <see cref="OnTimer"/> at
+    /// <see cref="NextTimer"/>, so a fake clock can drive a week of renewals in milliseconds.
+    /// </summary>
+    public sealed class DhcpClientMachine
+    {
+        static readonly TimeSpan MinimumExtendRetry = TimeSpan.FromSeconds(60);
+
+        readonly DhcpClientIdentity identity;
+        readonly DhcpClientOptions options;
+        readonly Random random;
+        readonly List<DhcpMessage> offers = new();
+        DhcpMessage? outstanding;
+        IPAddress? outstandingDestination;
+        DhcpMessage? chosenOffer;
+        DateTimeOffset? offerDeadline;
+        int attempts;
+
+        public DhcpClientMachine(DhcpClientIdentity identity, DhcpClientOptions? options = null, Random? random = null)
+        {
+            this.identity = identity;
+            this.options = options ?? new DhcpClientOptions();
+            this.options.Validate();
+            this.random = random ?? new Random();
+        }
+
+        public DhcpClientState State { get; private set; } = DhcpClientState.Stopped;
+        public DhcpLease? Lease { get; private set; }
+        /// <summary>When <see cref="OnTimer"/> is due next; null when nothing is pending.</summary>
+        public DateTimeOffset? NextTimer { get; private set; }
+        public uint TransactionId { get; private set; }
+        public long BadPackets { get; private set; }
+        public long BadOffers { get; private set; }
+        public long PacketsSent { get; private set; }
+        public long PacketsReceived { get; private set; }
+
+        // ---- commands ----
+
+        /// <summary>Starts (or restarts) obtaining a lease; a stored, unexpired lease is tried first through INIT-REBOOT.</summary>
+        public List<DhcpOutput> Start(DateTimeOffset now, DhcpLease? stored = null)
+        {
+            var output = new List<DhcpOutput>();
+            Lease = null;
+            if (stored is not null && (stored.ExpiresAt is null || stored.ExpiresAt > now))
+            {
+                State = DhcpClientState.InitReboot;
+                Lease = stored;
+                attempts = 0;
+                NewTransaction();
+                SendRequest(DhcpMessages.RequestInitReboot(TransactionId, identity, stored.Address), IPAddress.Broadcast, now, output);
+                return output;
+            }
+            EnterInit(now, StartDelay());
+            return output;
+        }
+
+        /// <summary>DHCPINFORM for an address configured by other means.</summary>
+        public List<DhcpOutput> Inform(DateTimeOffset now, IPAddress address)
+        {
+            var output = new List<DhcpOutput>();
+            State = DhcpClientState.Informing;
+            attempts = 0;
+            NewTransaction();
+            SendRequest(DhcpMessages.Inform(TransactionId, identity, address), IPAddress.Broadcast, now, output);
+            return output;
+        }
+
+        /// <summary>Gives the lease back (unicast RELEASE) and stops.</summary>
+        public List<DhcpOutput> Release(DateTimeOffset now)
+        {
+            var output = new List<DhcpOutput>();
+            var lease = Lease;
+            if (lease?.Server is { } server && State is DhcpClientState.Bound or DhcpClientState.Renewing or DhcpClientState.Rebinding)
+            {
+                NewTransaction();
+                output.Add(Send(DhcpMessages.Release(TransactionId, identity, lease.Address, server), server));
+            }
+            Stop();
+            output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Released, lease, null));
+            return output;
+        }
+
+        /// <summary>Declines the lease (its address is in use, say) and starts over after the RFC's wait.</summary>
+        public List<DhcpOutput> Decline(DateTimeOffset now)
+        {
+            var output = new List<DhcpOutput>();
+            var lease = Lease ?? throw new InvalidOperationException("there is no lease to decline");
+            NewTransaction();
+            output.Add(Send(DhcpMessages.Decline(TransactionId, identity, lease.Address, lease.Server ?? IPAddress.Any), IPAddress.Broadcast));
+            Lease = null;
+            State = DhcpClientState.Declining;
+            NextTimer = now + options.DeclineWait;
+            output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Declined, lease, null));
+            return output;
+        }
+
+        /// <summary>Stops managing the lease without telling the server (dhcpagent's DROP).</summary>
+        public List<DhcpOutput> Drop()
+        {
+            var lease = Lease;
+            Stop();
+            Lease = lease;   // kept: the caller stores it for the next INIT-REBOOT
+            return new List<DhcpOutput> { DhcpOutput.Event(DhcpLeaseEventKind.Dropped, lease, lease) };
+        }
+
+        void Stop()
+        {
+            State = DhcpClientState.Stopped;
+            Lease = null;
+            NextTimer = null;
+            outstanding = null;
+        }
+
+        // ---- timers ----
+
+        public List<DhcpOutput> OnTimer(DateTimeOffset now)
+        {
+            var output = new List<DhcpOutput>();
+            if (NextTimer is null || now < NextTimer) return output;
+            switch (State)
+            {
+                case DhcpClientState.Init:
+                case DhcpClientState.Declining:
+                    State = DhcpClientState.Selecting;
+                    offers.Clear();
+                    offerDeadline = null;
+                    attempts = 0;
+                    NewTransaction();
+                    SendRequest(DhcpMessages.Discover(TransactionId, identity, options.RequestedAddress), IPAddress.Broadcast, now, output);
+                    break;
+                case DhcpClientState.Selecting:
+                    if (offers.Count > 0 && offerDeadline is { } deadline && now >= deadline) Choose(now, output);
+                    else Retransmit(now, output);
+                    break;
+                case DhcpClientState.Requesting:
+                case DhcpClientState.InitReboot:
+                case DhcpClientState.Informing:
+                    if (attempts >= options.MaxRequestAttempts)
+                    {
+                        // No answer: start over from INIT (an informing client simply gives up).
+                        var previous = Lease;
+                        Lease = null;
+                        if (State == DhcpClientState.Informing) { Stop(); break; }
+                        EnterInit(now, TimeSpan.Zero);
+                        if (previous is not null) output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Expired, previous, null));
+                    }
+                    else Retransmit(now, output);
+                    break;
+                case DhcpClientState.Bound:
+                    StartExtending(now, output);
+                    break;
+                case DhcpClientState.Renewing:
+                    if (now >= Lease!.RebindAt) StartRebinding(now, output);
+                    else ResendExtend(now, Lease.RebindAt!.Value, output);
+                    break;
+                case DhcpClientState.Rebinding:
+                    if (now >= Lease!.ExpiresAt)
+                    {
+                        var expired = Lease;
+                        Lease = null;
+                        EnterInit(now, TimeSpan.Zero);
+                        output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Expired, expired, null));
+                    }
+                    else ResendExtend(now, Lease.ExpiresAt!.Value, output);
+                    break;
+            }
+            return output;
+        }
+
+        void StartExtending(DateTimeOffset now, List<DhcpOutput> output)
+        {
+            var lease = Lease!;
+            State = DhcpClientState.Renewing;
+            NewTransaction();
+            outstanding = DhcpMessages.RequestExtend(TransactionId, identity, lease.Address);
+            outstandingDestination = lease.Server ?? IPAddress.Broadcast;
+            output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Renewing, lease, lease));
+            ResendExtend(now, lease.RebindAt!.Value, output);
+            if (now >= lease.RebindAt) StartRebinding(now, output);
+        }
+
+        void StartRebinding(DateTimeOffset now, List<DhcpOutput> output)
+        {
+            var lease = Lease!;
+            State = DhcpClientState.Rebinding;
+            NewTransaction();
+            outstanding = DhcpMessages.RequestExtend(TransactionId, identity, lease.Address);
+            outstandingDestination = IPAddress.Broadcast;
+            output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Rebinding, lease, lease));
+            ResendExtend(now, lease.ExpiresAt!.Value, output);
+        }
+
+        /// <summary>RFC 2131 section 4.4.5: retry after half the time to the next boundary, but at least 60 s.</summary>
+        void ResendExtend(DateTimeOffset now, DateTimeOffset boundary, List<DhcpOutput> output)
+        {
+            output.Add(Send(outstanding!, outstandingDestination!));
+            var half = TimeSpan.FromTicks((boundary - now).Ticks / 2);
+            var next = now + (half > MinimumExtendRetry ? half : MinimumExtendRetry);
+            NextTimer = next < boundary ? next : boundary;
+        }
+
+        void Retransmit(DateTimeOffset now, List<DhcpOutput> output) => SendRequest(outstanding!, outstandingDestination!, now, output);
+
+        /// <summary>Sends a DISCOVER/REQUEST/INFORM and arms the RFC 2131 back-off: 4, 8, 16, 32, 64 s, +- jitter.</summary>
+        void SendRequest(DhcpMessage message, IPAddress destination, DateTimeOffset now, List<DhcpOutput> output)
+        {
+            outstanding = message;
+            outstandingDestination = destination;
+            attempts++;
+            output.Add(Send(message, destination));
+            var delay = TimeSpan.FromSeconds(Math.Min(64, 4 << Math.Min(attempts - 1, 4)));
+            var jitter = TimeSpan.FromTicks((long)((random.NextDouble() * 2 - 1) * options.RetransmitJitter.Ticks));
+            NextTimer = now + delay + jitter;
+            if (offerDeadline is { } deadline && State == DhcpClientState.Selecting && deadline < NextTimer) NextTimer = deadline;
+        }
+
+        /// <summary>The retransmission delay of attempt <paramref name="attempt"/> without jitter (for tests and status).</summary>
+        public static TimeSpan BackoffOf(int attempt) => TimeSpan.FromSeconds(Math.Min(64, 4 << Math.Min(attempt - 1, 4)));
+
+        DhcpOutput Send(DhcpMessage message, IPAddress destination)
+        {
+            PacketsSent++;
+            return DhcpOutput.Send(message, destination);
+        }
+
+        void EnterInit(DateTimeOffset now, TimeSpan delay)
+        {
+            State = DhcpClientState.Init;
+            outstanding = null;
+            NextTimer = now + delay;
+        }
+
+        TimeSpan StartDelay() => TimeSpan.FromTicks((long)(random.NextDouble() * options.StartDelayMax.Ticks));
+
+        void NewTransaction()
+        {
+            var bytes = new byte[4];
+            random.NextBytes(bytes);
+            TransactionId = BitConverter.ToUInt32(bytes, 0);
+        }
+
+        // ---- replies ----
+
+        /// <summary>
+        /// Takes a reply. One that does not belong to the current transaction (xid, chaddr,
+        /// op, type, server) is counted in <see cref="BadPackets"/> and changes nothing.
+        /// </summary>
+        public List<DhcpOutput> OnReply(DhcpMessage reply, DateTimeOffset now)
+        {
+            var output = new List<DhcpOutput>();
+            PacketsReceived++;
+            if (reply.Op != DhcpMessage.BootReply || reply.TransactionId != TransactionId || outstanding is null
+                || !reply.HardwareAddress.SequenceEqual(identity.HardwareAddress))
+            {
+                BadPackets++;
+                return output;
+            }
+            var type = reply.MessageType;
+            var server = reply.Get(DhcpOptionCode.ServerIdentifier);
+            switch (State)
+            {
+                case DhcpClientState.Selecting when type == DhcpMessageType.Offer:
+                    if (reply.YourAddress.Equals(IPAddress.Any) || server is not { Length: 4 })
+                    {
+                        BadOffers++;
+                        break;
+                    }
+                    offers.Add(reply);
+                    if (options.OfferPolicy == OfferPolicy.First || Preferred(reply)) Choose(now, output);
+                    else if (offerDeadline is null)
+                    {
+                        offerDeadline = now + options.OfferWindow;
+                        if (NextTimer is null || offerDeadline < NextTimer) NextTimer = offerDeadline;
+                    }
+                    break;
+                case DhcpClientState.Requesting when type is DhcpMessageType.Ack or DhcpMessageType.Nak:
+                    if (server is null || !server.AsSpan().SequenceEqual(chosenOffer!.Get(DhcpOptionCode.ServerIdentifier))) { BadPackets++; break; }
+                    Conclude(reply, type.Value, now, output);
+                    break;
+                case DhcpClientState.InitReboot when type is DhcpMessageType.Ack or DhcpMessageType.Nak:
+                    Conclude(reply, type.Value, now, output);
+                    break;
+                case DhcpClientState.Renewing or DhcpClientState.Rebinding when type is DhcpMessageType.Ack or DhcpMessageType.Nak:
+                    // While renewing, only our server may answer; rebinding, any server may.
+                    if (State == DhcpClientState.Renewing && Lease!.Server is { } ours && (server is null || !ours.GetAddressBytes().AsSpan().SequenceEqual(server)))
+                    {
+                        BadPackets++;
+                        break;
+                    }
+                    Conclude(reply, type.Value, now, output);
+                    break;
+                case DhcpClientState.Informing when type == DhcpMessageType.Ack:
+                    State = DhcpClientState.Information;
+                    Lease = DhcpLease.FromAck(reply, now);
+                    outstanding = null;
+                    NextTimer = null;
+                    output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Informed, null, Lease));
+                    break;
+                default:
+                    BadPackets++;
+                    break;
+            }
+            return output;
+        }
+
+        bool Preferred(DhcpMessage offer) => options.OfferPolicy switch
+        {
+            OfferPolicy.RequestedAddress => offer.YourAddress.Equals(options.RequestedAddress),
+            OfferPolicy.PreferredServer => offer.Get(DhcpOptionCode.ServerIdentifier) is { } s && options.PreferredServer!.GetAddressBytes().AsSpan().SequenceEqual(s),
+            _ => true,
+        };
+
+        void Choose(DateTimeOffset now, List<DhcpOutput> output)
+        {
+            chosenOffer = offers.FirstOrDefault(Preferred) ?? offers[0];
+            offers.Clear();
+            offerDeadline = null;
+            State = DhcpClientState.Requesting;
+            attempts = 0;
+            SendRequest(DhcpMessages.RequestFromOffer(chosenOffer, identity), IPAddress.Broadcast, now, output);
+        }
+
+        void Conclude(DhcpMessage reply, DhcpMessageType type, DateTimeOffset now, List<DhcpOutput> output)
+        {
+            var before = Lease;
+            outstanding = null;
+            if (type == DhcpMessageType.Nak)
+            {
+                Lease = null;
+                EnterInit(now, options.NakBackoff);
+                output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Nak, before, null));
+                return;
+            }
+            var extending = State is DhcpClientState.Renewing or DhcpClientState.Rebinding;
+            Lease = DhcpLease.FromAck(reply, now, extending ? before : null);
+            State = DhcpClientState.Bound;
+            NextTimer = Lease.RenewAt;
+            output.Add(DhcpOutput.Event(extending ? DhcpLeaseEventKind.Extended : DhcpLeaseEventKind.Bound, before, Lease));
+        }
+    }
+}

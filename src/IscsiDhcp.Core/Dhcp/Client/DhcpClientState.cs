@@ -1,0 +1,20 @@
+namespace IscsiDhcp.Dhcp.Client
+{
+    /// <summary>The client states of RFC 2131 figure 5 and dhcpagent.</summary>
+    public enum DhcpClientState
+    {
+        Init,
+        Selecting,
+        Requesting,
+        Bound,
+        Renewing,
+        Rebinding,
+        InitReboot,
+        Informing,
+        Information,
+        Declining,
+        Releasing,
+        /// <summary>Not managed any more (after Release or Drop).</summary>
+        Stopped,
+    }
+}
