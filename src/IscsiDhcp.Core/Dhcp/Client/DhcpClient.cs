@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Transport;
+using IscsiDhcp.Dhcp.Wire;
+
+namespace IscsiDhcp.Dhcp.Client
+{
+    /// <summary>
+    /// Runs a <see cref="DhcpClientMachine"/> on a <see cref="DhcpSocket"/>: replies from the
+    /// socket, timers from a <see cref="TimeProvider"/> (one timer per client on the shared
+    /// timer queue, so 10,000 leases need no more threads than one), commands from callers.
+    /// Every input is handled under one lock; sends and events happen outside it, in order.
+    /// </summary>
+    public sealed class DhcpClient : IDisposable
+    {
+        readonly DhcpSocket socket;
+        readonly TimeProvider time;
+        readonly DhcpClientMachine machine;
+        readonly object gate = new();
+        readonly ITimer timer;
+        readonly IDisposable registration;
+        TaskCompletionSource<DhcpLease> bound = NewWaiter();
+        bool disposed;
+
+        public DhcpClient(DhcpSocket socket, DhcpClientIdentity identity, DhcpClientOptions? options = null, TimeProvider? time = null)
+        {
+            this.socket = socket;
+            this.time = time ?? TimeProvider.System;
+            Identity = identity;
+            machine = new DhcpClientMachine(identity, options);
+            timer = this.time.CreateTimer(_ => Handle(m => m.OnTimer(this.time.GetUtcNow())), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            registration = socket.Register(identity.HardwareAddress, reply => Handle(m => m.OnReply(reply, this.time.GetUtcNow())));
+        }
+
+        public DhcpClientIdentity Identity { get; }
+        public DhcpClientState State { get { lock (gate) return machine.State; } }
+        public DhcpLease? Lease { get { lock (gate) return machine.Lease; } }
+        public long BadPackets { get { lock (gate) return machine.BadPackets; } }
+        public long PacketsSent { get { lock (gate) return machine.PacketsSent; } }
+        public long PacketsReceived { get { lock (gate) return machine.PacketsReceived; } }
+
+        /// <summary>Every lease event, in order (raised on the socket's or the timer's thread).</summary>
+        public event EventHandler<DhcpLeaseEventArgs>? LeaseEvent;
+
+        static TaskCompletionSource<DhcpLease> NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>
+        /// Starts obtaining a lease (INIT-REBOOT from <paramref name="stored"/> when it is still
+        /// valid) and waits until one is bound. Cancelling the wait does not stop the client:
+        /// it goes on trying in the background, as dhcpagent does after its caller times out.
+        /// </summary>
+        public Task<DhcpLease> StartAsync(DhcpLease? stored = null, CancellationToken cancel = default)
+        {
+            Task<DhcpLease> waiter;
+            lock (gate) waiter = (bound = NewWaiter()).Task;
+            Handle(m => m.Start(time.GetUtcNow(), stored));
+            return WaitAsync(waiter, cancel);
+        }
+
+        /// <summary>DHCPINFORM for an address configured otherwise; returns the options as a lease without timers.</summary>
+        public Task<DhcpLease> InformAsync(IPAddress address, CancellationToken cancel = default)
+        {
+            Task<DhcpLease> waiter;
+            lock (gate) waiter = (bound = NewWaiter()).Task;
+            Handle(m => m.Inform(time.GetUtcNow(), address));
+            return WaitAsync(waiter, cancel);
+        }
+
+        static async Task<DhcpLease> WaitAsync(Task<DhcpLease> waiter, CancellationToken cancel)
+        {
+            var cancelled = Task.Delay(Timeout.Infinite, cancel);
+            if (await Task.WhenAny(waiter, cancelled).ConfigureAwait(false) != waiter) cancel.ThrowIfCancellationRequested();
+            return await waiter.ConfigureAwait(false);
+        }
+
+        /// <summary>Sends a RELEASE to the server and stops.</summary>
+        public void Release() => Handle(m => m.Release(time.GetUtcNow()));
+
+        /// <summary>Declines the lease and starts over after the RFC's wait.</summary>
+        public void Decline() => Handle(m => m.Decline(time.GetUtcNow()));
+
+        /// <summary>Stops managing the lease without a word to the server; returns it for storing.</summary>
+        public DhcpLease? Drop()
+        {
+            DhcpLease? lease;
+            lock (gate) lease = machine.Lease;
+            Handle(m => m.Drop());
+            return lease;
+        }
+
+        void Handle(Func<DhcpClientMachine, List<DhcpOutput>> input)
+        {
+            List<DhcpOutput> outputs;
+            DateTimeOffset? next;
+            lock (gate)
+            {
+                if (disposed) return;
+                outputs = input(machine);
+                next = machine.NextTimer;
+                var now = time.GetUtcNow();
+                var due = next is { } at ? (at > now ? at - now : TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
+                timer.Change(due, Timeout.InfiniteTimeSpan);
+            }
+            foreach (var output in outputs)
+            {
+                if (output.Message is { } message)
+                {
+                    _ = socket.SendAsync(message, output.Destination!);
+                    continue;
+                }
+                var kind = output.EventKind!.Value;
+                if (kind is DhcpLeaseEventKind.Bound or DhcpLeaseEventKind.Extended or DhcpLeaseEventKind.Informed && output.After is { } lease)
+                    bound.TrySetResult(lease);
+                LeaseEvent?.Invoke(this, new DhcpLeaseEventArgs(kind, time.GetUtcNow(), output.Before, output.After));
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                if (disposed) return;
+                disposed = true;
+            }
+            timer.Dispose();
+            registration.Dispose();
+            bound.TrySetCanceled();
+        }
+    }
+}
