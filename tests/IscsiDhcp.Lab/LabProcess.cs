@@ -24,6 +24,18 @@ public sealed class LabProcess
     /// <summary>SIGKILL, then wait until it is gone.</summary>
     public void Kill() => Identity.Kill();
 
+    /// <summary>SIGSTOP: the peer stops answering (its socket still queues packets) until <see cref="Resume"/>.</summary>
+    public void Suspend() => Signal("STOP");
+
+    /// <summary>SIGCONT after <see cref="Suspend"/>.</summary>
+    public void Resume() => Signal("CONT");
+
+    void Signal(string name)
+    {
+        if (!IsRunning) throw new LabException($"{Name} is not running");
+        CommandRunner.Check("kill", $"-{name}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>
     /// Waits until <paramref name="ready"/> holds, failing early with the log when the
     /// process dies first.

@@ -43,6 +43,14 @@ public sealed class DhcpTestNetwork
     public string ClientMacAddress => File.ReadAllText($"/sys/class/net/{ClientInterface}/address").Trim();
 
     public string ReadServerLog() => Server.ReadLog();
+
+    /// <summary>
+    /// Puts a leased address on the client end, as a configuring client would: renewals
+    /// are unicast from it, and servers answer a client with ciaddr set at that address.
+    /// The address goes away with the link.
+    /// </summary>
+    public void ConfigureClientAddress(string address, int prefixLength) =>
+        CommandRunner.Check("ip", "addr", "replace", $"{address}/{prefixLength}", "dev", ClientInterface);
     public string ReadLeases() => File.Exists(LeaseFile) ? File.ReadAllText(LeaseFile) : "";
 
     /// <summary>Whether host number <paramref name="address"/> lies in the range the server hands out.</summary>

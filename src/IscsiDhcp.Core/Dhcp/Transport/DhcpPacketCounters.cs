@@ -9,6 +9,7 @@ namespace IscsiDhcp.Dhcp.Transport
         long malformed;
         long unclaimed;
         long sent;
+        long sendErrors;
 
         public long Received => Interlocked.Read(ref received);
         /// <summary>Packets that did not parse (RFC violations, hostile bytes).</summary>
@@ -16,10 +17,13 @@ namespace IscsiDhcp.Dhcp.Transport
         /// <summary>Well-formed packets no client here was waiting for (other xid or chaddr, a request).</summary>
         public long Unclaimed => Interlocked.Read(ref unclaimed);
         public long Sent => Interlocked.Read(ref sent);
+        /// <summary>Sends the network refused (no route yet for a unicast, interface down).</summary>
+        public long SendErrors => Interlocked.Read(ref sendErrors);
 
         internal void CountReceived() => Interlocked.Increment(ref received);
         internal void CountMalformed() => Interlocked.Increment(ref malformed);
         internal void CountUnclaimed() => Interlocked.Increment(ref unclaimed);
         internal void CountSent() => Interlocked.Increment(ref sent);
+        internal void CountSendError() => Interlocked.Increment(ref sendErrors);
     }
 }

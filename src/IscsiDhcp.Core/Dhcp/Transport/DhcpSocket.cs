@@ -113,14 +113,24 @@ namespace IscsiDhcp.Dhcp.Transport
 
         static string Key(ReadOnlySpan<byte> hardwareAddress) => BitConverter.ToString(hardwareAddress.ToArray());
 
-        /// <summary>Sends a message to a server (unicast) or to 255.255.255.255:67.</summary>
-        public Task SendAsync(DhcpMessage message, IPAddress destination)
+        /// <summary>
+        /// Sends a message to a server (unicast) or to 255.255.255.255:67. A send the network
+        /// refuses is counted, not thrown: the client's retransmission timer covers it.
+        /// </summary>
+        public async Task SendAsync(DhcpMessage message, IPAddress destination)
         {
             var bytes = message.Encode();
-            Counters.CountSent();
-            return Task.Factory.FromAsync(
-                (callback, state) => socket.BeginSendTo(bytes, 0, bytes.Length, SocketFlags.None, new IPEndPoint(destination, ServerPort), callback, state),
-                socket.EndSendTo, null);
+            try
+            {
+                await Task.Factory.FromAsync(
+                    (callback, state) => socket.BeginSendTo(bytes, 0, bytes.Length, SocketFlags.None, new IPEndPoint(destination, ServerPort), callback, state),
+                    socket.EndSendTo, null).ConfigureAwait(false);
+                Counters.CountSent();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                Counters.CountSendError();
+            }
         }
 
         void ReceiveLoop()
