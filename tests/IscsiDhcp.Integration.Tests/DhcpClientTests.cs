@@ -196,4 +196,21 @@ public sealed class DhcpClientTests : IDisposable
             foreach (var c in clients) c.Dispose();
         }
     }
+
+    [Theory]
+    [InlineData(DhcpServerKind.Dnsmasq)]
+    [InlineData(DhcpServerKind.Kea)]
+    public async Task Relay_mode_binds_a_virtual_client_over_a_routed_path(DhcpServerKind server)
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = server, RangeFirst = 20, RangeLast = 40, LeaseTime = TimeSpan.FromMinutes(10) });
+        // The relay's own address, outside the pool: the server picks the subnet by giaddr.
+        var relay = $"{network.Prefix}.2";
+        network.ConfigureClientAddress(relay, 24);
+        using var socket = DhcpSocket.OpenRelay(IPAddress.Parse(relay), IPAddress.Parse(network.ServerAddress));
+        using var client = new DhcpClient(socket, new DhcpClientIdentity([0x02, 0x99, 0, 0, 0, 1]), Quick);
+        var lease = await client.StartAsync().WaitAsync(Bound);
+        Assert.True(network.InRange(lease.Address.ToString()), $"{lease.Address} is outside the pool");
+        Assert.Equal(IPAddress.Parse(relay), lease.Ack.RelayAddress);
+        Assert.Equal(0, socket.Counters.Malformed);
+    }
 }

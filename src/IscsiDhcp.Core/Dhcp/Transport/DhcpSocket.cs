@@ -28,16 +28,47 @@ namespace IscsiDhcp.Dhcp.Transport
         readonly CancellationTokenSource closing = new();
         readonly Thread receiver;
 
-        DhcpSocket(Socket socket, string interfaceName)
+        DhcpSocket(Socket socket, string interfaceName, IPAddress? relayAddress = null, IPAddress? relayServer = null)
         {
             this.socket = socket;
             InterfaceName = interfaceName;
+            RelayAddress = relayAddress;
+            RelayServer = relayServer;
             receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = $"DHCP receive {interfaceName}" };
             receiver.Start();
         }
 
         public string InterfaceName { get; }
         public DhcpPacketCounters Counters { get; } = new();
+
+        /// <summary>In relay mode: our address, put in giaddr; replies come back to it on port 67.</summary>
+        public IPAddress? RelayAddress { get; }
+        /// <summary>In relay mode: the server every message is unicast to.</summary>
+        public IPAddress? RelayServer { get; }
+
+        /// <summary>
+        /// Relay mode (RFC 2131 section 4.1, RFC 1542): acts as a relay agent on
+        /// <paramref name="localAddress"/>:67 and unicasts every client message to
+        /// <paramref name="server"/> with giaddr set, so a server can be exercised over a
+        /// routed path (or loopback) without sharing a link with the clients.
+        /// </summary>
+        public static DhcpSocket OpenRelay(IPAddress localAddress, IPAddress server)
+        {
+            if (localAddress.AddressFamily != AddressFamily.InterNetwork || server.AddressFamily != AddressFamily.InterNetwork)
+                throw new ArgumentException("relay mode is IPv4: give IPv4 addresses for the relay and the server");
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                socket.Bind(new IPEndPoint(localAddress, ServerPort));
+                return new DhcpSocket(socket, $"relay {localAddress}", localAddress, server);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
 
         /// <summary>Opens the client socket on an interface; needs the privilege to bind port 68 (root or CAP_NET_BIND_SERVICE + CAP_NET_RAW).</summary>
         public static DhcpSocket Open(string interfaceName, int port = ClientPort)
@@ -119,6 +150,13 @@ namespace IscsiDhcp.Dhcp.Transport
         /// </summary>
         public async Task SendAsync(DhcpMessage message, IPAddress destination)
         {
+            if (RelayAddress is not null)
+            {
+                // As a relay agent: giaddr is us, one hop, always straight to the server.
+                message.RelayAddress = RelayAddress;
+                message.Hops = 1;
+                destination = RelayServer!;
+            }
             var bytes = message.Encode();
             try
             {
