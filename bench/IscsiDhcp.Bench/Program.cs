@@ -5,6 +5,8 @@ const string Usage = """
 usage: IscsiDhcp.Bench <scenario> [options]
   iscsi-read | iscsi-write  --portal HOST:PORT --target IQN [--lun N] [--block-size BYTES]
                             [--queue-depth N] [--seconds S] [--random]
+  dhcp-dora                 --relay LOCAL-IPV4 --server SERVER-IPV4 [--clients N] [--seconds S]
+  dhcp-memory               [--leases N]
 """;
 
 try
@@ -13,6 +15,8 @@ try
     {
         "iscsi-read" => await IscsiWorkload.RunAsync(write: false, new BenchOptions(args[1..])),
         "iscsi-write" => await IscsiWorkload.RunAsync(write: true, new BenchOptions(args[1..])),
+        "dhcp-dora" => await DhcpDoraWorkload.RunAsync(new BenchOptions(args[1..])),
+        "dhcp-memory" => await DhcpMemoryWorkload.RunAsync(new BenchOptions(args[1..])),
         _ => Fail(Usage),
     };
 }

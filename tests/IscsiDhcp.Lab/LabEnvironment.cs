@@ -34,7 +34,7 @@ public sealed class LabEnvironment
         });
         cancel.ThrowIfCancellationRequested();
         var dhcp = spec.Dhcp is { } kind
-            ? DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = kind, LeaseTime = spec.LeaseTime })
+            ? DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = kind, LeaseTime = spec.LeaseTime, RangeFirst = spec.RangeFirst, RangeLast = spec.RangeLast })
             : null;
         cancel.ThrowIfCancellationRequested();
         var environment = new LabEnvironment(run, tgtd, target, dhcp);

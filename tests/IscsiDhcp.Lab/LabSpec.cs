@@ -13,4 +13,7 @@ public sealed record LabSpec
     /// <summary>Null: no DHCP network.</summary>
     public DhcpServerKind? Dhcp { get; init; } = DhcpServerKind.Dnsmasq;
     public TimeSpan LeaseTime { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>Host numbers of the DHCP pool (the server is .1).</summary>
+    public int RangeFirst { get; init; } = 10;
+    public int RangeLast { get; init; } = 50;
 }

@@ -20,6 +20,7 @@ options of up and hold:
   --mutual-chap USER:SECRET   account the target answers with (mutual CHAP)
   --dhcp dnsmasq|kea|none     DHCP server of the test network (dnsmasq)
   --lease-time SECONDS lease time of the DHCP network (120)
+  --range FIRST-LAST   host numbers of the DHCP pool (10-50)
 """;
 
 using var cancel = new CancellationTokenSource();
@@ -165,6 +166,9 @@ static LabSpec ParseSpec(string[] options)
                 },
             },
             "--lease-time" => spec with { LeaseTime = TimeSpan.FromSeconds(ParseInt(options[i], Value())) },
+            "--range" => Value().Split('-') is [var first, var last]
+                ? spec with { RangeFirst = ParseInt("--range", first), RangeLast = ParseInt("--range", last) }
+                : throw new ArgumentException("--range takes FIRST-LAST, like 10-250"),
             var other => throw new ArgumentException($"unknown option '{other}'"),
         };
     }
