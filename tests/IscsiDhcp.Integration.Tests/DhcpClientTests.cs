@@ -213,4 +213,20 @@ public sealed class DhcpClientTests : IDisposable
         Assert.Equal(IPAddress.Parse(relay), lease.Ack.RelayAddress);
         Assert.Equal(0, socket.Counters.Malformed);
     }
+
+    [Theory]
+    [InlineData(DhcpServerKind.Dnsmasq)]
+    [InlineData(DhcpServerKind.Kea)]
+    public async Task Inform_returns_the_options_for_an_address_configured_by_other_means(DhcpServerKind server)
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = server });
+        var address = $"{network.Prefix}.200";   // outside the pool, set by hand
+        network.ConfigureClientAddress(address, 24);
+        using var socket = DhcpSocket.Open(network.ClientInterface);
+        using var client = new DhcpClient(socket, IdentityOf(network), Quick);
+        var information = await client.InformAsync(IPAddress.Parse(address)).WaitAsync(Bound);
+        Assert.Equal(DhcpClientState.Information, client.State);
+        Assert.Equal(IPAddress.Parse(network.ServerAddress), Assert.Single(information.Routers));
+        Assert.Null(information.ExpiresAt);   // information only: no lease, no timers
+    }
 }

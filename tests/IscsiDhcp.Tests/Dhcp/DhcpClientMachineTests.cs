@@ -301,5 +301,6 @@ public sealed class DhcpClientMachineTests
         Assert.Equal(DhcpLeaseEventKind.Informed, Assert.Single(m.OnReply(ack, T0)).EventKind);
         Assert.Equal(DhcpClientState.Information, m.State);
         Assert.Null(m.NextTimer);
+        Assert.Null(m.Lease!.ExpiresAt);
     }
 }

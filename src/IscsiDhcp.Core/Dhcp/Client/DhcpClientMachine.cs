@@ -301,7 +301,7 @@ namespace IscsiDhcp.Dhcp.Client
                     break;
                 case DhcpClientState.Informing when type == DhcpMessageType.Ack:
                     State = DhcpClientState.Information;
-                    Lease = DhcpLease.FromAck(reply, now);
+                    Lease = DhcpLease.FromInformation(reply, now);
                     outstanding = null;
                     NextTimer = null;
                     output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Informed, null, Lease));

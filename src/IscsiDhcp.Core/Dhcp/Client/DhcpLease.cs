@@ -91,6 +91,9 @@ namespace IscsiDhcp.Dhcp.Client
             return new DhcpLease(ack, original, now, now.AddSeconds(t1), now.AddSeconds(t2), now.AddSeconds(lease));
         }
 
+        /// <summary>The answer to a DHCPINFORM: options for an address we already have, no lease and no timers.</summary>
+        public static DhcpLease FromInformation(DhcpMessage ack, DateTimeOffset now) => new(ack, ack, now, null, null, null);
+
         public override string ToString() => $"{Address}/{PrefixLength} from {Server} until {ExpiresAt?.ToString("u") ?? "forever"}";
     }
 }
