@@ -155,6 +155,22 @@ public sealed class DhcpClientMachineTests
     }
 
     [Fact]
+    public void A_malformed_option_is_counted_and_the_rest_of_the_reply_used()
+    {
+        var m = NewMachine();
+        m.Start(T0);
+        m.OnTimer(T0);
+        m.OnReply(Reply(m, DhcpMessageType.Offer), T0);
+        var ack = Reply(m, DhcpMessageType.Ack, 1000);
+        ack.Set(DhcpOptionCode.Router, [198, 18, 5]);   // three bytes: not an address
+        m.OnReply(ack, T0);
+        Assert.Equal(DhcpClientState.Bound, m.State);
+        Assert.Equal(1, m.BadOptions);
+        Assert.Empty(m.Lease!.Routers);
+        Assert.Equal(24, m.Lease.PrefixLength);
+    }
+
+    [Fact]
     public void A_NAK_while_requesting_backs_off_then_starts_over()
     {
         var m = NewMachine();

@@ -41,6 +41,8 @@ namespace IscsiDhcp.Dhcp.Client
         public uint TransactionId { get; private set; }
         public long BadPackets { get; private set; }
         public long BadOffers { get; private set; }
+        /// <summary>Options of accepted replies whose values did not decode (ignored; the rest of the reply is used).</summary>
+        public long BadOptions { get; private set; }
         public long PacketsSent { get; private set; }
         public long PacketsReceived { get; private set; }
 
@@ -264,6 +266,11 @@ namespace IscsiDhcp.Dhcp.Client
             {
                 BadPackets++;
                 return output;
+            }
+            foreach (var option in reply.Options)
+            {
+                try { DhcpOptionRegistry.Decode(option.Code, option.Value); }
+                catch (DhcpFormatException) { BadOptions++; }
             }
             var type = reply.MessageType;
             var server = reply.Get(DhcpOptionCode.ServerIdentifier);
