@@ -17,7 +17,12 @@ public sealed class DhcpClientTests : IDisposable
 
     public void Dispose() => run.Dispose();
 
-    static DhcpClientIdentity IdentityOf(DhcpTestNetwork network) => new(DhcpClientIdentity.ParseMac(network.ClientMacAddress));
+    static DhcpClientIdentity IdentityOf(DhcpTestNetwork network)
+    {
+        var identity = DhcpClientIdentity.FromInterface(network.ClientInterface);
+        Assert.Equal(DhcpClientIdentity.ParseMac(network.ClientMacAddress), identity.HardwareAddress);
+        return identity;
+    }
 
     /// <summary>A client that configures its interface once bound, so unicast renewals can flow.</summary>
     static DhcpClient ConfiguringClient(DhcpSocket socket, DhcpTestNetwork network)

@@ -108,6 +108,12 @@ public sealed class DhcpOptionTests
     }
 
     [Fact]
+    public void An_unknown_interface_is_refused_by_name()
+    {
+        Assert.Contains("no-such-if0", Assert.Throws<ArgumentException>(() => DhcpClientIdentity.FromInterface("no-such-if0")).Message);
+    }
+
+    [Fact]
     public void RFC_4361_client_identifiers_carry_IAID_and_DUID()
     {
         var id = DhcpClientIdentity.ClientIdFromDuid(0x01020304, [0, 1, 0, 1, 0xAA, 0xBB]);
