@@ -76,6 +76,27 @@ namespace IscsiDhcp.Dhcp.Client
             return await waiter.ConfigureAwait(false);
         }
 
+        /// <summary>Renews now; completes when the server extends the lease.</summary>
+        public Task<DhcpLease> ExtendAsync(CancellationToken cancel = default)
+        {
+            Task<DhcpLease> waiter;
+            lock (gate) waiter = (bound = NewWaiter()).Task;
+            Handle(m => m.Extend(time.GetUtcNow()));
+            return WaitAsync(waiter, cancel);
+        }
+
+        /// <summary>
+        /// Re-validates the lease after a suspend/resume or a clock jump (dhcpagent's SIGTHAW):
+        /// a finite lease may have expired meanwhile, so it is confirmed through INIT-REBOOT.
+        /// </summary>
+        public Task<DhcpLease> RevalidateAsync(CancellationToken cancel = default)
+        {
+            DhcpLease? lease;
+            lock (gate) lease = machine.Lease;
+            if (lease is null) throw new InvalidOperationException("there is no lease to re-validate");
+            return lease.ExpiresAt is null ? Task.FromResult(lease) : StartAsync(lease, cancel);
+        }
+
         /// <summary>Sends a RELEASE to the server and stops.</summary>
         public void Release() => Handle(m => m.Release(time.GetUtcNow()));
 

@@ -77,6 +77,15 @@ namespace IscsiDhcp.Dhcp.Client
             return output;
         }
 
+        /// <summary>EXTEND: renews a bound lease now instead of at T1.</summary>
+        public List<DhcpOutput> Extend(DateTimeOffset now)
+        {
+            var output = new List<DhcpOutput>();
+            if (State != DhcpClientState.Bound || Lease?.RenewAt is null) throw new InvalidOperationException("only a bound, finite lease can be extended");
+            StartExtending(now, output);
+            return output;
+        }
+
         /// <summary>Gives the lease back (unicast RELEASE) and stops.</summary>
         public List<DhcpOutput> Release(DateTimeOffset now)
         {

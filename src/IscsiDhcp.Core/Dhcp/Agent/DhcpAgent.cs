@@ -1,0 +1,441 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Client;
+using IscsiDhcp.Dhcp.Transport;
+using IscsiDhcp.Dhcp.Wire;
+
+namespace IscsiDhcp.Dhcp.Agent
+{
+    /// <summary>
+    /// The DHCP agent (dhcpagent's command dispatcher): a registry of managed leases keyed
+    /// by interface and client id, each with its client and supervisor timers; commands
+    /// checked against <see cref="DhcpCommandTable"/>; at most one outstanding transaction
+    /// per lease (a second gets <see cref="DhcpAgentError.Pending"/>); a caller's wait may
+    /// time out while the transaction goes on; leases stored for INIT-REBOOT; events
+    /// delivered in order per lease, isolated from the subscribers' failures.
+    /// </summary>
+    public sealed class DhcpAgent : IDisposable
+    {
+        readonly object gate = new();
+        readonly Dictionary<string, ManagedLease> leases = new(StringComparer.Ordinal);
+        readonly Dictionary<string, (DhcpSocket Socket, int Users)> sockets = new(StringComparer.Ordinal);
+        readonly DhcpLeaseStore store;
+        readonly TimeProvider time;
+        readonly Func<IInterfaceConfigurator> configurator;
+        readonly Func<string, DhcpSocket> openSocket;
+        bool disposed;
+
+        public DhcpAgent(DhcpLeaseStore store, TimeProvider? time = null, Func<IInterfaceConfigurator>? configurator = null,
+            Func<string, DhcpSocket>? openSocket = null)
+        {
+            this.store = store;
+            this.time = time ?? TimeProvider.System;
+            this.configurator = configurator ?? (() => new IprouteConfigurator(this.time));
+            this.openSocket = openSocket ?? (name => DhcpSocket.Open(name));
+        }
+
+        /// <summary>How long a subscriber may take over one event before it is reported as hung.</summary>
+        public TimeSpan SubscriberTimeLimit { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>Lease events (Bound, Extended, Renewing, Rebinding, Expired, Nak, Dropped, Released ...), in order per lease.</summary>
+        public event EventHandler<DhcpAgentEventArgs>? LeaseEvent;
+
+        /// <summary>A subscriber threw or overran <see cref="SubscriberTimeLimit"/>; the lease went on regardless.</summary>
+        public event EventHandler<DhcpSubscriberFailureEventArgs>? SubscriberFailed;
+
+        sealed class ManagedLease
+        {
+            public ManagedLease(string interfaceName, DhcpClient client, bool configure)
+            {
+                InterfaceName = interfaceName;
+                Client = client;
+                Configure = configure;
+            }
+
+            public string InterfaceName { get; }
+            public DhcpClient Client { get; }
+            public bool Configure { get; set; }
+            public bool Primary { get; set; }
+            public bool Failed { get; set; }
+            public DhcpCommand? Pending { get; set; }
+            public DhcpLease? Configured { get; set; }
+            public Task Events { get; set; } = Task.CompletedTask;
+        }
+
+        static string Key(string interfaceName, byte[] clientId) => interfaceName + "|" + BitConverter.ToString(clientId);
+
+        // ---- asynchronous commands ----
+
+        /// <summary>
+        /// START: obtains a lease (INIT-REBOOT from a stored one), waiting up to
+        /// <paramref name="wait"/>; on a timeout the attempt goes on. START on a lease being
+        /// obtained restarts it; on a fresh interface it creates the lease.
+        /// </summary>
+        public async Task<DhcpLeaseStatus> StartAsync(DhcpStartRequest request, TimeSpan? wait = null, CancellationToken cancel = default)
+        {
+            var identity = request.Identity ?? DhcpClientIdentity.FromInterface(request.InterfaceName);
+            ManagedLease managed;
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                var key = Key(request.InterfaceName, identity.ClientId);
+                if (!leases.TryGetValue(key, out managed!))
+                {
+                    var socket = AcquireSocket(request.InterfaceName);   // fails with Permission before anything is sent
+                    var client = new DhcpClient(socket, identity, request.ClientOptions, time);
+                    managed = new ManagedLease(request.InterfaceName, client, request.Configure);
+                    var m = managed;
+                    client.LeaseEvent += (_, e) => OnClientEvent(m, e);
+                    leases[key] = managed;
+                }
+                Admit(managed, DhcpCommand.Start, allowRestart: true);
+                managed.Configure |= request.Configure;
+                managed.Primary = request.Primary;
+            }
+            var stored = store.Load(request.InterfaceName, identity.ClientId, time.GetUtcNow());
+            return await Run(managed, DhcpCommand.Start, managed.Client.StartAsync(stored, CancellationToken.None), wait, cancel).ConfigureAwait(false);
+        }
+
+        /// <summary>EXTEND: renews now.</summary>
+        public Task<DhcpLeaseStatus> ExtendAsync(string interfaceName, byte[]? clientId = null, TimeSpan? wait = null, CancellationToken cancel = default)
+        {
+            ManagedLease managed;
+            lock (gate)
+            {
+                managed = Find(interfaceName, clientId);
+                Admit(managed, DhcpCommand.Extend);
+            }
+            return Run(managed, DhcpCommand.Extend, managed.Client.ExtendAsync(CancellationToken.None), wait, cancel);
+        }
+
+        /// <summary>INFORM: options for an address configured by other means.</summary>
+        public async Task<DhcpLeaseStatus> InformAsync(DhcpStartRequest request, IPAddress address, TimeSpan? wait = null, CancellationToken cancel = default)
+        {
+            var identity = request.Identity ?? DhcpClientIdentity.FromInterface(request.InterfaceName);
+            ManagedLease managed;
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                var key = Key(request.InterfaceName, identity.ClientId);
+                if (!leases.TryGetValue(key, out managed!))
+                {
+                    var client = new DhcpClient(AcquireSocket(request.InterfaceName), identity, request.ClientOptions, time);
+                    managed = new ManagedLease(request.InterfaceName, client, configure: false);
+                    var m = managed;
+                    client.LeaseEvent += (_, e) => OnClientEvent(m, e);
+                    leases[key] = managed;
+                }
+                Admit(managed, DhcpCommand.Inform);
+            }
+            return await Run(managed, DhcpCommand.Inform, managed.Client.InformAsync(address, CancellationToken.None), wait, cancel).ConfigureAwait(false);
+        }
+
+        /// <summary>Checks the table and the one-transaction rule, then marks the command pending.</summary>
+        static void Admit(ManagedLease managed, DhcpCommand command, bool allowRestart = false)
+        {
+            var state = managed.Client.State;
+            if (managed.Pending is { } pending && !(allowRestart && pending == DhcpCommand.Start))
+                throw new DhcpAgentException(DhcpAgentError.Pending, $"{managed.InterfaceName}: {pending} is still in progress; {command} must wait for it");
+            if (!DhcpCommandTable.IsAllowed(state, command))
+                throw new DhcpAgentException(DhcpAgentError.NotAllowedInState, $"{managed.InterfaceName}: {command} is not allowed while the lease is {state}");
+            managed.Pending = command;
+        }
+
+        /// <summary>
+        /// Waits for a transaction on the caller's behalf. The transaction itself never sees
+        /// the caller's token: a caller that gives up (timeout, Ctrl+C) leaves it running, as
+        /// dhcpagent does, and the lease stays pending until it ends.
+        /// </summary>
+        async Task<DhcpLeaseStatus> Run(ManagedLease managed, DhcpCommand command, Task<DhcpLease> transaction, TimeSpan? wait, CancellationToken cancel)
+        {
+            _ = transaction.ContinueWith(t => Conclude(managed, command, t), TaskScheduler.Default);
+            var limit = wait ?? Timeout.InfiniteTimeSpan;
+            var gateTask = Task.Delay(limit, cancel);
+            if (await Task.WhenAny(transaction, gateTask).ConfigureAwait(false) != transaction)
+            {
+                cancel.ThrowIfCancellationRequested();
+                throw new DhcpAgentException(DhcpAgentError.Timeout, $"{managed.InterfaceName}: {command} did not finish within {limit.TotalSeconds:0.#} s; it goes on in the background");
+            }
+            await transaction.ConfigureAwait(false);
+            return StatusOf(managed);
+        }
+
+        void Conclude(ManagedLease managed, DhcpCommand command, Task<DhcpLease> transaction)
+        {
+            lock (gate)
+            {
+                if (managed.Pending == command) managed.Pending = null;
+                managed.Failed = transaction.IsFaulted;
+            }
+        }
+
+        // ---- synchronous commands ----
+
+        /// <summary>RELEASE: gives the lease back, deletes it from disk and takes it off the interface.</summary>
+        public DhcpLeaseStatus Release(string interfaceName, byte[]? clientId = null)
+        {
+            ManagedLease managed;
+            lock (gate)
+            {
+                managed = Find(interfaceName, clientId);
+                if (!DhcpCommandTable.IsAllowed(managed.Client.State, DhcpCommand.Release))
+                    throw new DhcpAgentException(DhcpAgentError.NotAllowedInState, $"{interfaceName}: Release is not allowed while the lease is {managed.Client.State}");
+            }
+            var status = StatusOf(managed);
+            managed.Client.Release();
+            store.Delete(interfaceName, managed.Client.Identity.ClientId);
+            if (managed.Configured is { } configured) configurator().Remove(interfaceName, configured);
+            Forget(managed);
+            return status with { State = DhcpClientState.Stopped };
+        }
+
+        /// <summary>DROP: stops managing the lease; it stays on disk and on the interface.</summary>
+        public DhcpLeaseStatus Drop(string interfaceName, byte[]? clientId = null)
+        {
+            ManagedLease managed;
+            lock (gate) managed = Find(interfaceName, clientId);
+            var status = StatusOf(managed);
+            var lease = managed.Client.Drop();
+            if (lease is not null) store.Save(interfaceName, managed.Client.Identity.ClientId, lease);
+            Forget(managed);
+            return status with { State = DhcpClientState.Stopped };
+        }
+
+        /// <summary>PING: whether the agent manages the lease and it has not failed.</summary>
+        public bool Ping(string interfaceName, byte[]? clientId = null)
+        {
+            lock (gate)
+            {
+                var managed = Find(interfaceName, clientId);
+                if (managed.Failed) throw new DhcpAgentException(DhcpAgentError.FailedInterface, $"{interfaceName}: the last attempt to obtain a lease failed");
+                return managed.Client.State is DhcpClientState.Bound or DhcpClientState.Renewing or DhcpClientState.Rebinding or DhcpClientState.Information;
+            }
+        }
+
+        public DhcpLeaseStatus Status(string interfaceName, byte[]? clientId = null)
+        {
+            ManagedLease managed;
+            lock (gate) managed = Find(interfaceName, clientId);
+            return StatusOf(managed);
+        }
+
+        public IReadOnlyList<DhcpLeaseStatus> StatusAll()
+        {
+            List<ManagedLease> all;
+            lock (gate) all = leases.Values.ToList();
+            return all.Select(StatusOf).ToList();
+        }
+
+        /// <summary>GET_OPTION by code: the current ACK's value, else the original ACK's (as dhcpagent does).</summary>
+        public byte[] GetOption(string interfaceName, byte code, byte[]? clientId = null)
+        {
+            var lease = LeaseForQuery(interfaceName, clientId);
+            return lease.Get(code) ?? throw new DhcpAgentException(DhcpAgentError.NoOption, $"{interfaceName}: the server sent no option {code} ({DhcpOptionRegistry.NameOf(code)})");
+        }
+
+        public byte[] GetOption(string interfaceName, string name, byte[]? clientId = null) =>
+            GetOption(interfaceName, DhcpOptionRegistry.CodeOf(name) ?? throw new ArgumentException($"'{name}' is not a DHCP option name", nameof(name)), clientId);
+
+        /// <summary>A vendor-specific (43) sub-option.</summary>
+        public byte[] GetVendorOption(string interfaceName, byte subCode, byte[]? clientId = null)
+        {
+            var vendor = GetOption(interfaceName, (byte)DhcpOptionCode.VendorSpecific, clientId);
+            return DhcpOptionRegistry.SubOptions((byte)DhcpOptionCode.VendorSpecific, vendor).TryGetValue(subCode, out var value)
+                ? value : throw new DhcpAgentException(DhcpAgentError.NoOption, $"{interfaceName}: no vendor sub-option {subCode}");
+        }
+
+        /// <summary>A BOOTP header field of the ACK: siaddr, giaddr, ciaddr, yiaddr, sname, file, chaddr, hops, secs, xid.</summary>
+        public string GetField(string interfaceName, string field, byte[]? clientId = null)
+        {
+            var ack = LeaseForQuery(interfaceName, clientId).Ack;
+            return field.ToLowerInvariant() switch
+            {
+                "siaddr" => ack.ServerAddress.ToString(),
+                "giaddr" => ack.RelayAddress.ToString(),
+                "ciaddr" => ack.ClientAddress.ToString(),
+                "yiaddr" => ack.YourAddress.ToString(),
+                "sname" => ack.ServerName,
+                "file" => ack.BootFile,
+                "chaddr" => BitConverter.ToString(ack.HardwareAddress.ToArray()).Replace('-', ':').ToLowerInvariant(),
+                "hops" => ack.Hops.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "secs" => ack.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "xid" => $"0x{ack.TransactionId:x8}",
+                _ => throw new ArgumentException($"'{field}' is not a BOOTP field (siaddr, giaddr, ciaddr, yiaddr, sname, file, chaddr, hops, secs, xid)", nameof(field)),
+            };
+        }
+
+        DhcpLease LeaseForQuery(string interfaceName, byte[]? clientId)
+        {
+            lock (gate)
+            {
+                var managed = Find(interfaceName, clientId);
+                if (!DhcpCommandTable.IsAllowed(managed.Client.State, DhcpCommand.GetOption))
+                    throw new DhcpAgentException(DhcpAgentError.NotAllowedInState, $"{interfaceName}: no lease to read options from while {managed.Client.State}");
+                return managed.Client.Lease!;
+            }
+        }
+
+        /// <summary>After a suspend/resume or a clock jump: every finite lease is confirmed with its server (INIT-REBOOT).</summary>
+        public async Task RevalidateAllAsync(TimeSpan? wait = null)
+        {
+            List<ManagedLease> all;
+            lock (gate) all = leases.Values.Where(m => m.Client.Lease?.ExpiresAt is not null && m.Pending is null).ToList();
+            var checks = all.Select(m =>
+            {
+                lock (gate) m.Pending = DhcpCommand.Start;
+                return Run(m, DhcpCommand.Start, m.Client.RevalidateAsync(), wait, CancellationToken.None);
+            });
+            await Task.WhenAll(checks).ConfigureAwait(false);
+        }
+
+        // ---- plumbing ----
+
+        ManagedLease Find(string interfaceName, byte[]? clientId)
+        {
+            ThrowIfDisposed();
+            if (clientId is not null)
+                return leases.TryGetValue(Key(interfaceName, clientId), out var exact) ? exact
+                    : throw new DhcpAgentException(DhcpAgentError.UnknownInterface, $"no lease managed on {interfaceName} for that client id");
+            var onInterface = leases.Values.Where(m => m.InterfaceName == interfaceName).ToList();
+            return onInterface.Count switch
+            {
+                1 => onInterface[0],
+                0 => throw new DhcpAgentException(DhcpAgentError.UnknownInterface, $"no lease is managed on {interfaceName}"),
+                _ => throw new ArgumentException($"{onInterface.Count} leases are managed on {interfaceName}; name the client id", nameof(clientId)),
+            };
+        }
+
+        DhcpSocket AcquireSocket(string interfaceName)
+        {
+            if (sockets.TryGetValue(interfaceName, out var entry))
+            {
+                sockets[interfaceName] = (entry.Socket, entry.Users + 1);
+                return entry.Socket;
+            }
+            DhcpSocket socket;
+            try { socket = openSocket(interfaceName); }
+            catch (UnauthorizedAccessException e) { throw new DhcpAgentException(DhcpAgentError.Permission, e.Message); }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+            {
+                throw new DhcpAgentException(DhcpAgentError.Permission, $"binding UDP port 68 on {interfaceName} needs privilege (root, or CAP_NET_BIND_SERVICE and CAP_NET_RAW)");
+            }
+            sockets[interfaceName] = (socket, 1);
+            return socket;
+        }
+
+        void Forget(ManagedLease managed)
+        {
+            lock (gate)
+            {
+                leases.Remove(Key(managed.InterfaceName, managed.Client.Identity.ClientId));
+                managed.Client.Dispose();
+                var entry = sockets[managed.InterfaceName];
+                if (entry.Users > 1) sockets[managed.InterfaceName] = (entry.Socket, entry.Users - 1);
+                else
+                {
+                    sockets.Remove(managed.InterfaceName);
+                    entry.Socket.Dispose();
+                }
+            }
+        }
+
+        DhcpLeaseStatus StatusOf(ManagedLease managed)
+        {
+            var client = managed.Client;
+            var lease = client.Lease;
+            return new DhcpLeaseStatus
+            {
+                InterfaceName = managed.InterfaceName,
+                ClientId = BitConverter.ToString(client.Identity.ClientId).Replace('-', ':').ToLowerInvariant(),
+                State = client.State,
+                Address = lease?.Address,
+                PrefixLength = lease?.PrefixLength ?? 0,
+                Server = lease?.Server,
+                LeaseBegan = lease?.Obtained,
+                RenewAt = lease?.RenewAt,
+                RebindAt = lease?.RebindAt,
+                ExpiresAt = lease?.ExpiresAt,
+                Primary = managed.Primary,
+                Failed = managed.Failed,
+                Configured = managed.Configured is not null,
+                Pending = managed.Pending,
+                PacketsSent = client.PacketsSent,
+                PacketsReceived = client.PacketsReceived,
+                BadPackets = client.BadPackets,
+            };
+        }
+
+        /// <summary>Client events: store and configure, then hand to subscribers in order, off the client's thread.</summary>
+        void OnClientEvent(ManagedLease managed, DhcpLeaseEventArgs e)
+        {
+            try
+            {
+                switch (e.Kind)
+                {
+                    case DhcpLeaseEventKind.Bound or DhcpLeaseEventKind.Extended when e.After is { } lease:
+                        store.Save(managed.InterfaceName, managed.Client.Identity.ClientId, lease);
+                        if (managed.Configure)
+                        {
+                            configurator().Apply(managed.InterfaceName, lease);
+                            managed.Configured = lease;
+                        }
+                        break;
+                    case DhcpLeaseEventKind.Expired or DhcpLeaseEventKind.Nak when managed.Configured is { } configured:
+                        configurator().Remove(managed.InterfaceName, configured);
+                        managed.Configured = null;
+                        break;
+                }
+            }
+            catch (DhcpAgentException failure)
+            {
+                managed.Failed = true;
+                SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, e.Kind, failure));
+            }
+            var args = new DhcpAgentEventArgs(managed.InterfaceName, e);
+            lock (gate) managed.Events = managed.Events.ContinueWith(_ => Deliver(managed, args), TaskScheduler.Default);
+        }
+
+        void Deliver(ManagedLease managed, DhcpAgentEventArgs args)
+        {
+            var handlers = LeaseEvent;
+            if (handlers is null) return;
+            foreach (EventHandler<DhcpAgentEventArgs> handler in handlers.GetInvocationList())
+            {
+                var call = Task.Run(() => handler(this, args));
+                try
+                {
+                    if (!call.Wait(SubscriberTimeLimit))
+                        SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, args.Event.Kind,
+                            new TimeoutException($"a subscriber took longer than {SubscriberTimeLimit.TotalSeconds:0.#} s over {args.Event.Kind}")));
+                }
+                catch (AggregateException e)
+                {
+                    SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, args.Event.Kind, e.InnerException ?? e));
+                }
+            }
+        }
+
+        void ThrowIfDisposed()
+        {
+            if (disposed) throw new ObjectDisposedException(nameof(DhcpAgent));
+        }
+
+        /// <summary>Shuts the agent down: every lease is dropped (kept on disk and on the interface), never released.</summary>
+        public void Dispose()
+        {
+            List<ManagedLease> all;
+            lock (gate)
+            {
+                if (disposed) return;
+                all = leases.Values.ToList();
+            }
+            foreach (var managed in all) Drop(managed.InterfaceName, managed.Client.Identity.ClientId);
+            lock (gate) disposed = true;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System;
+using System.Net;
+using IscsiDhcp.Dhcp.Client;
+
+namespace IscsiDhcp.Dhcp.Agent
+{
+    /// <summary>STATUS: a lease's state, times and counters, as a snapshot.</summary>
+    public sealed record DhcpLeaseStatus
+    {
+        public string InterfaceName { get; init; } = "";
+        public string ClientId { get; init; } = "";
+        public DhcpClientState State { get; init; }
+        public IPAddress? Address { get; init; }
+        public int PrefixLength { get; init; }
+        public IPAddress? Server { get; init; }
+        public DateTimeOffset? LeaseBegan { get; init; }
+        public DateTimeOffset? RenewAt { get; init; }
+        public DateTimeOffset? RebindAt { get; init; }
+        public DateTimeOffset? ExpiresAt { get; init; }
+        public bool Primary { get; init; }
+        public bool Failed { get; init; }
+        public bool Bootp { get; init; }
+        public bool Configured { get; init; }
+        public DhcpCommand? Pending { get; init; }
+        public long PacketsSent { get; init; }
+        public long PacketsReceived { get; init; }
+        public long BadPackets { get; init; }
+    }
+}
