@@ -138,11 +138,12 @@ namespace IscsiDhcp.Dhcp.Agent
         /// <summary>Checks the table and the one-transaction rule, then marks the command pending.</summary>
         static void Admit(ManagedLease managed, DhcpCommand command, bool allowRestart = false)
         {
+            // The table first, then the one-transaction rule, in dhcpagent's order.
             var state = managed.Client.State;
-            if (managed.Pending is { } pending && !(allowRestart && pending == DhcpCommand.Start))
-                throw new DhcpAgentException(DhcpAgentError.Pending, $"{managed.InterfaceName}: {pending} is still in progress; {command} must wait for it");
             if (!DhcpCommandTable.IsAllowed(state, command))
                 throw new DhcpAgentException(DhcpAgentError.NotAllowedInState, $"{managed.InterfaceName}: {command} is not allowed while the lease is {state}");
+            if (managed.Pending is { } pending && !(allowRestart && pending == DhcpCommand.Start))
+                throw new DhcpAgentException(DhcpAgentError.Pending, $"{managed.InterfaceName}: {pending} is still in progress; {command} must wait for it");
             managed.Pending = command;
         }
 
