@@ -133,9 +133,10 @@ namespace IscsiDhcp.Dhcp.Client
                     continue;
                 }
                 var kind = output.EventKind!.Value;
+                // Subscribers first (the agent stores and configures there), then the waiting caller.
+                LeaseEvent?.Invoke(this, new DhcpLeaseEventArgs(kind, time.GetUtcNow(), output.Before, output.After));
                 if (kind is DhcpLeaseEventKind.Bound or DhcpLeaseEventKind.Extended or DhcpLeaseEventKind.Informed && output.After is { } lease)
                     bound.TrySetResult(lease);
-                LeaseEvent?.Invoke(this, new DhcpLeaseEventArgs(kind, time.GetUtcNow(), output.Before, output.After));
             }
         }
 

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IscsiDhcp.Dhcp.Agent;
+using IscsiDhcp.Dhcp.Client;
+using IscsiDhcp.Dhcp.Wire;
+using IscsiDhcp.Lab;
+using IscsiDhcp.Lab.Dhcp;
+
+namespace IscsiDhcp.Integration.Tests;
+
+/// <summary>The DHCP agent against dnsmasq and kea: commands by state, pending and timeouts, configuration, restart.</summary>
+public sealed class DhcpAgentTests : IDisposable
+{
+    static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    static readonly DhcpClientOptions Quick = new() { StartDelayMax = TimeSpan.Zero };
+    readonly LabRun run = LabRun.Create();
+
+    public void Dispose() => run.Dispose();
+
+    DhcpAgent NewAgent() => new(new DhcpLeaseStore(Path.Combine(run.Directory, "agent-leases")));
+
+    static DhcpStartRequest Request(DhcpTestNetwork network, bool configure = false) =>
+        new(network.ClientInterface) { ClientOptions = Quick, Configure = configure };
+
+    static List<string> Addresses(string interfaceName)
+    {
+        var json = CommandRunner.Check("ip", "-j", "addr", "show", "dev", interfaceName).StandardOutput;
+        return JsonDocument.Parse(json).RootElement.EnumerateArray()
+            .SelectMany(i => i.GetProperty("addr_info").EnumerateArray())
+            .Where(a => a.GetProperty("family").GetString() == "inet")
+            .Select(a => $"{a.GetProperty("local").GetString()}/{a.GetProperty("prefixlen").GetInt32()}")
+            .ToList();
+    }
+
+    static List<string> Routes(string interfaceName)
+    {
+        var json = CommandRunner.Check("ip", "-j", "route", "show", "dev", interfaceName).StandardOutput;
+        return JsonDocument.Parse(json).RootElement.EnumerateArray()
+            .Select(r => r.GetProperty("dst").GetString() + (r.TryGetProperty("gateway", out var g) ? " via " + g.GetString() : ""))
+            .ToList();
+    }
+
+    [Fact]
+    public async Task Configure_puts_address_and_routes_on_the_interface_and_release_removes_them()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
+        using var agent = NewAgent();
+        var status = await agent.StartAsync(Request(network, configure: true), Wait);
+        Assert.Equal(DhcpClientState.Bound, status.State);
+        Assert.True(status.Configured);
+        Assert.Contains($"{status.Address}/24", Addresses(network.ClientInterface));
+        Assert.Contains($"default via {network.ServerAddress}", Routes(network.ClientInterface));
+
+        var released = agent.Release(network.ClientInterface);
+        Assert.Equal(DhcpClientState.Stopped, released.State);
+        Assert.DoesNotContain($"{status.Address}/24", Addresses(network.ClientInterface));
+        Assert.DoesNotContain($"default via {network.ServerAddress}", Routes(network.ClientInterface));
+        var e = Assert.Throws<DhcpAgentException>(() => agent.Status(network.ClientInterface));
+        Assert.Equal(DhcpAgentError.UnknownInterface, e.Error);
+    }
+
+    [Fact]
+    public async Task Drop_keeps_the_address_on_the_interface_and_the_lease_on_disk()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Kea, LeaseTime = TimeSpan.FromMinutes(10) });
+        var store = new DhcpLeaseStore(Path.Combine(run.Directory, "agent-leases"));
+        using var agent = new DhcpAgent(store);
+        var status = await agent.StartAsync(Request(network, configure: true), Wait);
+        agent.Drop(network.ClientInterface);
+        Assert.Contains($"{status.Address}/24", Addresses(network.ClientInterface));
+        var identity = DhcpClientIdentity.FromInterface(network.ClientInterface);
+        Assert.Equal(status.Address, store.Load(network.ClientInterface, identity.ClientId, DateTimeOffset.UtcNow)!.Address);
+    }
+
+    [Fact]
+    public async Task A_restarted_agent_INIT_REBOOTs_to_the_same_address_without_a_discover()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
+        DhcpLeaseStatus first;
+        using (var agent = NewAgent()) first = await agent.StartAsync(Request(network), Wait);   // Dispose drops and keeps the lease
+        var discovers = Regex.Count(network.ReadServerLog(), "DHCPDISCOVER");
+        using var restarted = NewAgent();
+        var again = await restarted.StartAsync(Request(network), Wait);
+        Assert.Equal(first.Address, again.Address);
+        Assert.Equal(discovers, Regex.Count(network.ReadServerLog(), "DHCPDISCOVER"));
+    }
+
+    [Fact]
+    public async Task A_wait_can_time_out_while_the_transaction_goes_on_and_a_second_command_is_refused()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
+        using var agent = NewAgent();
+        network.Server.Suspend();
+        try
+        {
+            var timeout = await Assert.ThrowsAsync<DhcpAgentException>(() => agent.StartAsync(Request(network), TimeSpan.FromSeconds(1)));
+            Assert.Equal(DhcpAgentError.Timeout, timeout.Error);
+            var status = agent.Status(network.ClientInterface);
+            Assert.Equal(DhcpCommand.Start, status.Pending);
+            Assert.Equal(DhcpClientState.Selecting, status.State);
+
+            // The table answers first: EXTEND, RELEASE, GET_OPTION and INFORM make no sense while selecting.
+            foreach (var refused in new Func<Task>[]
+            {
+                () => agent.ExtendAsync(network.ClientInterface, wait: TimeSpan.FromSeconds(1)),
+                () => agent.InformAsync(Request(network), IPAddress.Parse($"{network.Prefix}.200"), TimeSpan.FromSeconds(1)),
+                () => Task.FromResult(agent.Release(network.ClientInterface)),
+                () => Task.FromResult(agent.GetOption(network.ClientInterface, 1)),
+            })
+                Assert.Equal(DhcpAgentError.NotAllowedInState, (await Assert.ThrowsAsync<DhcpAgentException>(refused)).Error);
+            Assert.False(agent.Ping(network.ClientInterface));
+        }
+        finally
+        {
+            network.Server.Resume();
+        }
+        // The transaction that outlived its caller's wait completes on its own.
+        var deadline = DateTime.UtcNow + Wait;
+        while (agent.Status(network.ClientInterface).State != DhcpClientState.Bound)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the lease was never obtained");
+            await Task.Delay(200);
+        }
+        Assert.Null(agent.Status(network.ClientInterface).Pending);
+        Assert.True(agent.Ping(network.ClientInterface));
+    }
+
+    [Fact]
+    public async Task While_bound_the_table_holds_and_options_and_fields_are_answered()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Kea, LeaseTime = TimeSpan.FromMinutes(10) });
+        using var agent = NewAgent();
+        var events = new List<DhcpLeaseEventKind>();
+        agent.LeaseEvent += (_, e) => { lock (events) events.Add(e.Event.Kind); };
+        var bound = await agent.StartAsync(Request(network), Wait);
+
+        Assert.Equal(DhcpAgentError.NotAllowedInState, (await Assert.ThrowsAsync<DhcpAgentException>(() => agent.StartAsync(Request(network), Wait))).Error);
+        Assert.Equal(DhcpAgentError.NotAllowedInState, (await Assert.ThrowsAsync<DhcpAgentException>(() => agent.InformAsync(Request(network), bound.Address!, Wait))).Error);
+        Assert.Equal(new byte[] { 255, 255, 255, 0 }, agent.GetOption(network.ClientInterface, 1));
+        Assert.Equal(agent.GetOption(network.ClientInterface, 1), agent.GetOption(network.ClientInterface, "subnetmask"));
+        Assert.Equal(bound.Address!.ToString(), agent.GetField(network.ClientInterface, "yiaddr"));
+        Assert.Equal(DhcpAgentError.NoOption, Assert.Throws<DhcpAgentException>(() => agent.GetOption(network.ClientInterface, 222)).Error);
+        Assert.True(agent.Ping(network.ClientInterface));
+
+        network.ConfigureClientAddress(bound.Address.ToString(), 24);   // renewals are unicast from the address
+        var extended = await agent.ExtendAsync(network.ClientInterface, wait: Wait);
+        Assert.Equal(bound.Address, extended.Address);
+        Assert.True(extended.ExpiresAt > bound.ExpiresAt);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            lock (events) if (events.Contains(DhcpLeaseEventKind.Extended)) break;
+            Assert.True(DateTime.UtcNow < deadline, "no Extended event reached the subscriber");
+            await Task.Delay(50);
+        }
+        lock (events) Assert.Equal(DhcpLeaseEventKind.Bound, events[0]);
+    }
+
+    [Fact]
+    public async Task A_subscriber_that_throws_or_hangs_is_reported_and_never_stalls_the_lease()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
+        using var agent = NewAgent();
+        agent.SubscriberTimeLimit = TimeSpan.FromMilliseconds(300);
+        var failures = new List<string>();
+        agent.SubscriberFailed += (_, f) => { lock (failures) failures.Add(f.Failure.GetType().Name); };
+        agent.LeaseEvent += (_, _) => throw new InvalidOperationException("subscriber bug");
+        agent.LeaseEvent += (_, _) => Thread.Sleep(TimeSpan.FromSeconds(3));
+        var status = await agent.StartAsync(Request(network), Wait);
+        Assert.Equal(DhcpClientState.Bound, status.State);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            lock (failures) if (failures.Count >= 2) break;
+            Assert.True(DateTime.UtcNow < deadline, "subscriber failures were not reported");
+            await Task.Delay(50);
+        }
+        lock (failures) Assert.Equal(["InvalidOperationException", "TimeoutException"], failures.Take(2));
+    }
+}
