@@ -178,4 +178,19 @@ public sealed class DhcpAgentTests : IDisposable
         }
         lock (failures) Assert.Equal(["InvalidOperationException", "TimeoutException"], failures.Take(2));
     }
+
+    [Fact]
+    public async Task Revalidation_after_a_clock_jump_confirms_the_lease_with_the_server()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
+        using var agent = NewAgent();
+        var bound = await agent.StartAsync(Request(network), Wait);
+        var requests = Regex.Count(network.ReadServerLog(), "DHCPREQUEST");
+        await agent.RevalidateAllAsync(Wait);
+        var after = agent.Status(network.ClientInterface);
+        Assert.Equal(DhcpClientState.Bound, after.State);
+        Assert.Equal(bound.Address, after.Address);
+        Assert.True(Regex.Count(network.ReadServerLog(), "DHCPREQUEST") > requests, "no REQUEST reached the server");
+        Assert.Equal(IPAddress.Parse(network.ServerAddress), Assert.Single(after.Routers));
+    }
 }

@@ -154,10 +154,11 @@ namespace IscsiDhcp.Dhcp.Agent
         /// </summary>
         async Task<DhcpLeaseStatus> Run(ManagedLease managed, DhcpCommand command, Task<DhcpLease> transaction, TimeSpan? wait, CancellationToken cancel)
         {
-            _ = transaction.ContinueWith(t => Conclude(managed, command, t), TaskScheduler.Default);
+            // The pending mark is cleared when the transaction ends, before any waiter resumes.
+            var concluded = transaction.ContinueWith(t => Conclude(managed, command, t), TaskScheduler.Default);
             var limit = wait ?? Timeout.InfiniteTimeSpan;
             var gateTask = Task.Delay(limit, cancel);
-            if (await Task.WhenAny(transaction, gateTask).ConfigureAwait(false) != transaction)
+            if (await Task.WhenAny(concluded, gateTask).ConfigureAwait(false) != concluded)
             {
                 cancel.ThrowIfCancellationRequested();
                 throw new DhcpAgentException(DhcpAgentError.Timeout, $"{managed.InterfaceName}: {command} did not finish within {limit.TotalSeconds:0.#} s; it goes on in the background");
@@ -361,6 +362,9 @@ namespace IscsiDhcp.Dhcp.Agent
                 RenewAt = lease?.RenewAt,
                 RebindAt = lease?.RebindAt,
                 ExpiresAt = lease?.ExpiresAt,
+                DnsServers = lease?.DnsServers ?? Array.Empty<IPAddress>(),
+                DomainName = lease?.DomainName,
+                Routers = lease?.Routers ?? Array.Empty<IPAddress>(),
                 Primary = managed.Primary,
                 Failed = managed.Failed,
                 Configured = managed.Configured is not null,

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net;
 using IscsiDhcp.Dhcp.Client;
 
@@ -17,6 +18,10 @@ namespace IscsiDhcp.Dhcp.Agent
         public DateTimeOffset? RenewAt { get; init; }
         public DateTimeOffset? RebindAt { get; init; }
         public DateTimeOffset? ExpiresAt { get; init; }
+        /// <summary>Reported, never applied: DNS is the system's resolver's business.</summary>
+        public IReadOnlyList<IPAddress> DnsServers { get; init; } = Array.Empty<IPAddress>();
+        public string? DomainName { get; init; }
+        public IReadOnlyList<IPAddress> Routers { get; init; } = Array.Empty<IPAddress>();
         public bool Primary { get; init; }
         public bool Failed { get; init; }
         public bool Bootp { get; init; }
