@@ -138,6 +138,7 @@ namespace IscsiDhcp.Dhcp.Agent
         /// <summary>Checks the table and the one-transaction rule, then marks the command pending.</summary>
         static void Admit(ManagedLease managed, DhcpCommand command, bool allowRestart = false)
         {
+            RefuseBootp(managed, command);
             // The table first, then the one-transaction rule, in dhcpagent's order.
             var state = managed.Client.State;
             if (!DhcpCommandTable.IsAllowed(state, command))
@@ -178,6 +179,13 @@ namespace IscsiDhcp.Dhcp.Agent
 
         // ---- synchronous commands ----
 
+        /// <summary>A BOOTP lease cannot be extended, released or informed (dhcpagent's DHCP_IPC_E_BOOTP), whatever the state.</summary>
+        static void RefuseBootp(ManagedLease managed, DhcpCommand command)
+        {
+            if (managed.Client.Lease?.IsBootp == true && command is DhcpCommand.Extend or DhcpCommand.Release or DhcpCommand.Inform)
+                throw new DhcpAgentException(DhcpAgentError.Bootp, $"{managed.InterfaceName}: the lease came from a BOOTP server; {command} is a DHCP-only command");
+        }
+
         /// <summary>RELEASE: gives the lease back, deletes it from disk and takes it off the interface.</summary>
         public DhcpLeaseStatus Release(string interfaceName, byte[]? clientId = null)
         {
@@ -185,6 +193,7 @@ namespace IscsiDhcp.Dhcp.Agent
             lock (gate)
             {
                 managed = Find(interfaceName, clientId);
+                RefuseBootp(managed, DhcpCommand.Release);
                 if (!DhcpCommandTable.IsAllowed(managed.Client.State, DhcpCommand.Release))
                     throw new DhcpAgentException(DhcpAgentError.NotAllowedInState, $"{interfaceName}: Release is not allowed while the lease is {managed.Client.State}");
             }
@@ -367,6 +376,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 Routers = lease?.Routers ?? Array.Empty<IPAddress>(),
                 Primary = managed.Primary,
                 Failed = managed.Failed,
+                Bootp = lease?.IsBootp == true,
                 Configured = managed.Configured is not null,
                 Pending = managed.Pending,
                 PacketsSent = client.PacketsSent,

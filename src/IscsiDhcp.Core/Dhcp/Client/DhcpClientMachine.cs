@@ -285,6 +285,14 @@ namespace IscsiDhcp.Dhcp.Client
             var server = reply.Get(DhcpOptionCode.ServerIdentifier);
             switch (State)
             {
+                case DhcpClientState.Selecting when reply.IsBootp && !reply.YourAddress.Equals(IPAddress.Any):
+                    // A BOOTP server answered the DISCOVER: its reply is the lease, nothing to request.
+                    Lease = DhcpLease.FromAck(reply, now);
+                    State = DhcpClientState.Bound;
+                    outstanding = null;
+                    NextTimer = null;
+                    output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Bound, null, Lease));
+                    break;
                 case DhcpClientState.Selecting when type == DhcpMessageType.Offer:
                     if (reply.YourAddress.Equals(IPAddress.Any) || server is not { Length: 4 })
                     {

@@ -27,6 +27,8 @@ namespace IscsiDhcp.Dhcp.Client
         }
 
         public DhcpMessage Ack { get; }
+        /// <summary>Granted by a BOOTP server: permanent, and it cannot be extended, released or informed.</summary>
+        public bool IsBootp => Ack.IsBootp;
         public DhcpMessage OriginalAck { get; }
         public IPAddress Address => Ack.YourAddress.Equals(IPAddress.Any) ? Ack.ClientAddress : Ack.YourAddress;
         public IPAddress? Server => OptionAddress(DhcpOptionCode.ServerIdentifier);
@@ -81,7 +83,8 @@ namespace IscsiDhcp.Dhcp.Client
                 var v = ack.Get(code);
                 return v is { Length: 4 } ? (uint)(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3]) : null;
             }
-            var lease = Seconds(DhcpOptionCode.LeaseTime) ?? (previous?.LeaseTime is { } t ? (uint)t.TotalSeconds : 3600u);
+            // BOOTP leases are permanent (RFC 1542); a DHCP ACK without option 51 keeps the previous length.
+            var lease = ack.IsBootp ? Infinite : Seconds(DhcpOptionCode.LeaseTime) ?? (previous?.LeaseTime is { } t ? (uint)t.TotalSeconds : 3600u);
             if (lease == Infinite) return new DhcpLease(ack, original, now, null, null, null);
             lease = Math.Max(lease, 1);
             double t1 = Seconds(DhcpOptionCode.RenewalTime) ?? 0;

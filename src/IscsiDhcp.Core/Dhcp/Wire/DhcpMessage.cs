@@ -47,6 +47,9 @@ namespace IscsiDhcp.Dhcp.Wire
         /// <summary>The client's hardware address: the first <see cref="HardwareLength"/> bytes of chaddr.</summary>
         public ReadOnlySpan<byte> HardwareAddress => ClientHardwareAddress.AsSpan(0, Math.Min(HardwareLength, (byte)16));
 
+        /// <summary>A BOOTP reply: no DHCP message type.</summary>
+        public bool IsBootp => MessageType is null;
+
         public DhcpMessageType? MessageType =>
             Get(DhcpOptionCode.MessageType) is { Length: 1 } v ? (DhcpMessageType)v[0] : null;
 
@@ -114,7 +117,8 @@ namespace IscsiDhcp.Dhcp.Wire
             else m.ServerName = Text(packet.Slice(44, 64));
             foreach (var code in order)
                 if (code != (byte)DhcpOptionCode.OptionOverload) m.options.Add(new DhcpOption(code, joined[code].ToArray()));
-            if (m.MessageType is null) throw new DhcpFormatException("no DHCP message type (option 53)");
+            // A reply without a message type is BOOTP (RFC 1542): a BOOTP server answering us.
+            if (m.MessageType is null && m.Op != BootReply) throw new DhcpFormatException("no DHCP message type (option 53)");
             return m;
         }
 
