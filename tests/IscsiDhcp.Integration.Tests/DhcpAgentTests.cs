@@ -110,6 +110,10 @@ public sealed class DhcpAgentTests : IDisposable
             })
                 Assert.Equal(DhcpAgentError.NotAllowedInState, (await Assert.ThrowsAsync<DhcpAgentException>(refused)).Error);
             Assert.False(agent.Ping(network.ClientInterface));
+
+            // START while a lease is being obtained restarts the attempt instead of reporting it pending.
+            var restart = await Assert.ThrowsAsync<DhcpAgentException>(() => agent.StartAsync(Request(network), TimeSpan.FromSeconds(1)));
+            Assert.Equal(DhcpAgentError.Timeout, restart.Error);
         }
         finally
         {
@@ -192,5 +196,26 @@ public sealed class DhcpAgentTests : IDisposable
         Assert.Equal(bound.Address, after.Address);
         Assert.True(Regex.Count(network.ReadServerLog(), "DHCPREQUEST") > requests, "no REQUEST reached the server");
         Assert.Equal(IPAddress.Parse(network.ServerAddress), Assert.Single(after.Routers));
+    }
+
+    sealed class BrokenConfigurator : IInterfaceConfigurator
+    {
+        public void Apply(string interfaceName, DhcpLease lease) =>
+            throw new DhcpAgentException(DhcpAgentError.FailedInterface, $"cannot configure {interfaceName}");
+
+        public void Remove(string interfaceName, DhcpLease lease) { }
+    }
+
+    [Fact]
+    public async Task A_lease_whose_interface_could_not_be_configured_pings_as_failed()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
+        using var agent = new DhcpAgent(new DhcpLeaseStore(Path.Combine(run.Directory, "agent-leases")), configurator: () => new BrokenConfigurator());
+        var failures = 0;
+        agent.SubscriberFailed += (_, _) => Interlocked.Increment(ref failures);
+        var status = await agent.StartAsync(Request(network, configure: true), Wait);
+        Assert.True(status.Failed);
+        Assert.Equal(1, failures);
+        Assert.Equal(DhcpAgentError.FailedInterface, Assert.Throws<DhcpAgentException>(() => agent.Ping(network.ClientInterface)).Error);
     }
 }

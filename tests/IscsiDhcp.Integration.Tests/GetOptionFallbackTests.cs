@@ -35,6 +35,7 @@ public sealed class GetOptionFallbackTests
             reply.Set(DhcpOptionCode.MessageType, [(byte)type]).Set(DhcpOptionCode.ServerIdentifier, ServerAddress.GetAddressBytes())
                  .Set(DhcpOptionCode.LeaseTime, [0, 0, 0x0E, 0x10]).Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
             if (type == DhcpMessageType.Ack && acks++ == 0) reply.Set(DhcpOptionCode.DomainName, Encoding.ASCII.GetBytes("first.example"));
+            reply.Set(DhcpOptionCode.VendorSpecific, [1, 3, (byte)'a', (byte)'b', (byte)'c', 2, 1, 7]);
             await server.SendAsync(reply.Encode(), new IPEndPoint(ask.RelayAddress, DhcpSocket.ServerPort), stop);
         }
     }
@@ -59,6 +60,8 @@ public sealed class GetOptionFallbackTests
             Assert.True(extended.LeaseBegan > bound.LeaseBegan);
             Assert.Equal("first.example", Encoding.ASCII.GetString(agent.GetOption("fallback-test", (byte)DhcpOptionCode.DomainName)));
             Assert.Equal("first.example", extended.DomainName);
+            Assert.Equal("abc"u8.ToArray(), agent.GetVendorOption("fallback-test", 1));
+            Assert.Equal(DhcpAgentError.NoOption, Assert.Throws<DhcpAgentException>(() => agent.GetVendorOption("fallback-test", 9)).Error);
         }
         finally
         {

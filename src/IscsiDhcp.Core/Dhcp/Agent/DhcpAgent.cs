@@ -94,6 +94,7 @@ namespace IscsiDhcp.Dhcp.Agent
                     leases[key] = managed;
                 }
                 Admit(managed, DhcpCommand.Start, allowRestart: true);
+                managed.Failed = false;   // a new attempt; it fails anew or not at all
                 managed.Configure |= request.Configure;
                 managed.Primary = request.Primary;
             }
@@ -173,7 +174,7 @@ namespace IscsiDhcp.Dhcp.Agent
             lock (gate)
             {
                 if (managed.Pending == command) managed.Pending = null;
-                managed.Failed = transaction.IsFaulted;
+                if (transaction.IsFaulted) managed.Failed = true;
             }
         }
 
@@ -382,6 +383,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 PacketsSent = client.PacketsSent,
                 PacketsReceived = client.PacketsReceived,
                 BadPackets = client.BadPackets,
+                BadOffers = client.BadOffers,
             };
         }
 

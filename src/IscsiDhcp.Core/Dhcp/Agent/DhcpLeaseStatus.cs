@@ -30,5 +30,6 @@ namespace IscsiDhcp.Dhcp.Agent
         public long PacketsSent { get; init; }
         public long PacketsReceived { get; init; }
         public long BadPackets { get; init; }
+        public long BadOffers { get; init; }
     }
 }

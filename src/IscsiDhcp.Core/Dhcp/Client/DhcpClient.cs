@@ -39,6 +39,7 @@ namespace IscsiDhcp.Dhcp.Client
         public DhcpClientState State { get { lock (gate) return machine.State; } }
         public DhcpLease? Lease { get { lock (gate) return machine.Lease; } }
         public long BadPackets { get { lock (gate) return machine.BadPackets; } }
+        public long BadOffers { get { lock (gate) return machine.BadOffers; } }
         public long PacketsSent { get { lock (gate) return machine.PacketsSent; } }
         public long PacketsReceived { get { lock (gate) return machine.PacketsReceived; } }
 
