@@ -218,4 +218,25 @@ public sealed class DhcpAgentTests : IDisposable
         Assert.Equal(1, failures);
         Assert.Equal(DhcpAgentError.FailedInterface, Assert.Throws<DhcpAgentException>(() => agent.Ping(network.ClientInterface)).Error);
     }
+
+    [Fact]
+    public async Task Expiry_takes_the_configured_address_off_the_interface()
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Kea, LeaseTime = TimeSpan.FromSeconds(4) });
+        using var agent = NewAgent();
+        var expired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        agent.LeaseEvent += (_, e) => { if (e.Event.Kind == DhcpLeaseEventKind.Expired) expired.TrySetResult(); };
+        var status = await agent.StartAsync(Request(network, configure: true), Wait);
+        Assert.Contains($"{status.Address}/24", Addresses(network.ClientInterface));
+        network.Server.Suspend();
+        try
+        {
+            await expired.Task.WaitAsync(Wait);
+            Assert.DoesNotContain($"{status.Address}/24", Addresses(network.ClientInterface));
+        }
+        finally
+        {
+            network.Server.Resume();
+        }
+    }
 }
