@@ -41,12 +41,6 @@ public sealed class LabRun : IDisposable
         }
     }
 
-    /// <summary>An existing run, for <c>lab.sh status|down</c>.</summary>
-    public static LabRun Open(string id) =>
-        System.IO.Directory.Exists(Path.Combine(LabJanitor.Root, id))
-            ? new LabRun(id)
-            : throw new LabException($"no lab run '{id}' in {LabJanitor.Root}");
-
     /// <summary>
     /// Hands the run over so that it outlives this process: to another live process
     /// (reaped once that one is gone), or to nobody (kept until <c>lab.sh down</c>).

@@ -82,17 +82,7 @@ namespace IscsiDhcp.Dhcp.Agent
             ManagedLease managed;
             lock (gate)
             {
-                ThrowIfDisposed();
-                var key = Key(request.InterfaceName, identity.ClientId);
-                if (!leases.TryGetValue(key, out managed!))
-                {
-                    var socket = AcquireSocket(request.InterfaceName);   // fails with Permission before anything is sent
-                    var client = new DhcpClient(socket, identity, request.ClientOptions, time);
-                    managed = new ManagedLease(request.InterfaceName, client, request.Configure);
-                    var m = managed;
-                    client.LeaseEvent += (_, e) => OnClientEvent(m, e);
-                    leases[key] = managed;
-                }
+                managed = Manage(request, identity);
                 Admit(managed, DhcpCommand.Start, allowRestart: true);
                 managed.Failed = false;   // a new attempt; it fails anew or not at all
                 managed.Configure |= request.Configure;
@@ -121,19 +111,23 @@ namespace IscsiDhcp.Dhcp.Agent
             ManagedLease managed;
             lock (gate)
             {
-                ThrowIfDisposed();
-                var key = Key(request.InterfaceName, identity.ClientId);
-                if (!leases.TryGetValue(key, out managed!))
-                {
-                    var client = new DhcpClient(AcquireSocket(request.InterfaceName), identity, request.ClientOptions, time);
-                    managed = new ManagedLease(request.InterfaceName, client, configure: false);
-                    var m = managed;
-                    client.LeaseEvent += (_, e) => OnClientEvent(m, e);
-                    leases[key] = managed;
-                }
+                managed = Manage(request with { Configure = false }, identity);
                 Admit(managed, DhcpCommand.Inform);
             }
             return await Run(managed, DhcpCommand.Inform, managed.Client.InformAsync(address, CancellationToken.None), wait, cancel).ConfigureAwait(false);
+        }
+
+        /// <summary>The managed lease of an interface and client id; a fresh interface gets one (opening its socket, which fails with Permission before anything is sent).</summary>
+        ManagedLease Manage(DhcpStartRequest request, DhcpClientIdentity identity)
+        {
+            ThrowIfDisposed();
+            var key = Key(request.InterfaceName, identity.ClientId);
+            if (leases.TryGetValue(key, out var existing)) return existing;
+            var client = new DhcpClient(AcquireSocket(request.InterfaceName), identity, request.ClientOptions, time);
+            var managed = new ManagedLease(request.InterfaceName, client, request.Configure);
+            client.LeaseEvent += (_, e) => OnClientEvent(managed, e);
+            leases[key] = managed;
+            return managed;
         }
 
         /// <summary>Checks the table and the one-transaction rule, then marks the command pending.</summary>

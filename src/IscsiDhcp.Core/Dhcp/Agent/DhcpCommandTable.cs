@@ -29,11 +29,5 @@ namespace IscsiDhcp.Dhcp.Agent
         };
 
         public static bool IsAllowed(DhcpClientState state, DhcpCommand command) => Allowed[state][(int)command];
-
-        /// <summary>Commands that start a transaction with the server; at most one per lease is outstanding.</summary>
-        public static bool IsAsynchronous(DhcpCommand command) => command is DhcpCommand.Start or DhcpCommand.Extend or DhcpCommand.Inform;
-
-        /// <summary>Commands that only read; they never need privilege.</summary>
-        public static bool IsReadOnly(DhcpCommand command) => command is DhcpCommand.Ping or DhcpCommand.Status or DhcpCommand.GetOption;
     }
 }

@@ -235,9 +235,6 @@ namespace IscsiDhcp.Dhcp.Client
             if (offerDeadline is { } deadline && State == DhcpClientState.Selecting && deadline < NextTimer) NextTimer = deadline;
         }
 
-        /// <summary>The retransmission delay of attempt <paramref name="attempt"/> without jitter (for tests and status).</summary>
-        public static TimeSpan BackoffOf(int attempt) => TimeSpan.FromSeconds(Math.Min(64, 4 << Math.Min(attempt - 1, 4)));
-
         DhcpOutput Send(DhcpMessage message, IPAddress destination)
         {
             PacketsSent++;

@@ -25,12 +25,6 @@ namespace IscsiDhcp.Dhcp.Client
             this.warn = warn;
         }
 
-        /// <summary>Where leases are kept: /var/lib/iscsidhcp on Linux, %ProgramData%\IscsiDhcp elsewhere, unless given.</summary>
-        public static string DefaultDirectory =>
-            RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "IscsiDhcp", "leases")
-                : "/var/lib/iscsidhcp/leases";
-
         public string Directory { get; }
 
         public string PathOf(string interfaceName, byte[] clientId)
