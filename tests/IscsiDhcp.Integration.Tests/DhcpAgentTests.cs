@@ -166,14 +166,14 @@ public sealed class DhcpAgentTests : IDisposable
     {
         var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
         using var agent = NewAgent();
-        agent.SubscriberTimeLimit = TimeSpan.FromMilliseconds(300);
+        agent.SubscriberTimeLimit = TimeSpan.FromSeconds(1);
         var failures = new List<string>();
         agent.SubscriberFailed += (_, f) => { lock (failures) failures.Add(f.Failure.GetType().Name); };
         agent.LeaseEvent += (_, _) => throw new InvalidOperationException("subscriber bug");
-        agent.LeaseEvent += (_, _) => Thread.Sleep(TimeSpan.FromSeconds(3));
+        agent.LeaseEvent += (_, _) => Thread.Sleep(TimeSpan.FromSeconds(4));
         var status = await agent.StartAsync(Request(network), Wait);
         Assert.Equal(DhcpClientState.Bound, status.State);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (true)
         {
             lock (failures) if (failures.Count >= 2) break;

@@ -408,7 +408,9 @@ namespace IscsiDhcp.Dhcp.Agent
                 SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, e.Kind, failure));
             }
             var args = new DhcpAgentEventArgs(managed.InterfaceName, e);
-            lock (gate) managed.Events = managed.Events.ContinueWith(_ => Deliver(managed, args), TaskScheduler.Default);
+            // Delivery waits on subscribers, so it runs on its own thread, never on the pool's.
+            lock (gate) managed.Events = managed.Events.ContinueWith(_ => Deliver(managed, args), CancellationToken.None,
+                TaskContinuationOptions.LongRunning, TaskScheduler.Default);
         }
 
         void Deliver(ManagedLease managed, DhcpAgentEventArgs args)
@@ -417,7 +419,8 @@ namespace IscsiDhcp.Dhcp.Agent
             if (handlers is null) return;
             foreach (EventHandler<DhcpAgentEventArgs> handler in handlers.GetInvocationList())
             {
-                var call = Task.Run(() => handler(this, args));
+                // A thread of its own too: a subscriber that hangs must not starve the pool.
+                var call = Task.Factory.StartNew(() => handler(this, args), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 try
                 {
                     if (!call.Wait(SubscriberTimeLimit))

@@ -11,6 +11,8 @@ namespace IscsiDhcp.Iscsi.Session
     {
         /// <summary>The most ping or async data we take from a target in one PDU, within the negotiated limit anyway.</summary>
         const int MaxSmallSegment = 64 * 1024;
+        const int MaxNopRepliesInFlight = 16;
+        int nopRepliesInFlight;
 
         /// <summary>
         /// The receive loop, on a thread of its own with blocking reads: no allocation or
@@ -213,8 +215,26 @@ namespace IscsiDhcp.Iscsi.Session
                 ExpStatSN = ExpStatSN,
                 DataSegmentLength = ping.Length,
             }.Write(bhs);
-            // Sending never waits on receiving, so blocking this thread on it cannot deadlock.
-            connection.SendAsync(bhs, ping, closing.Token).GetAwaiter().GetResult();
+            // Answered off this thread: a large Data-Out may hold the send side while the target
+            // waits for us to read, and the receive thread must never wait on sending. A target
+            // that floods pings faster than we answer gets no more than MaxNopRepliesInFlight.
+            if (Interlocked.Increment(ref nopRepliesInFlight) > MaxNopRepliesInFlight)
+            {
+                Interlocked.Decrement(ref nopRepliesInFlight);
+                return;
+            }
+            _ = Task.Run(async () =>
+            {
+                try { await connection.SendAsync(bhs, ping, closing.Token).ConfigureAwait(false); }
+                catch (Exception e) when (e is System.IO.IOException or ObjectDisposedException or OperationCanceledException)
+                {
+                    // The connection is going; the receive loop reports that.
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref nopRepliesInFlight);
+                }
+            });
         }
 
         void OnTextResponse(TextResponseHeader h)
