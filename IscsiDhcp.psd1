@@ -29,7 +29,7 @@
             Tags         = @('iSCSI', 'DHCP', 'DHCPv4', 'initiator', 'storage', 'network', 'lease', 'Linux', 'Windows', 'PSEdition_Desktop', 'PSEdition_Core')
             LicenseUri   = 'https://github.com/iscsidhcp/IscsiDhcp/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/iscsidhcp/IscsiDhcp'
-            ReleaseNotes = '0.1.0: module skeleton, build and test scripts, and a lab of real peers (tgtd, dnsmasq, kea) for the tests. No cmdlets yet.'
+            ReleaseNotes = '0.1.0: protocol core (iSCSI initiator, DHCPv4 client and agent), build and test scripts, and a lab of real peers (tgtd, dnsmasq, kea). No cmdlets yet.'
         }
     }
 }
