@@ -3,7 +3,7 @@ using System;
 namespace IscsiDhcp.Scsi
 {
     /// <summary>How a SCSI command ended: its status, sense data, and how much data moved.</summary>
-    public sealed class ScsiCommandResult
+    public readonly struct ScsiCommandResult
     {
         public ScsiCommandResult(byte status, byte[] sense, int bytesTransferred, bool underflow, bool overflow, uint residualCount)
         {

@@ -112,7 +112,7 @@ namespace IscsiDhcp.Iscsi.Session
         void Complete(uint tag, byte status)
         {
             if (pending.TryGetValue(tag, out var task))
-                task.Completion.TrySetResult(new ScsiCommandResult(status, Array.Empty<byte>(), 0, false, false, 0));
+                task.TrySetResult(new ScsiCommandResult(status, Array.Empty<byte>(), 0, false, false, 0));
         }
 
         void OnDataIn(DataInHeader h)
@@ -136,7 +136,7 @@ namespace IscsiDhcp.Iscsi.Session
             if (h.HasStatus)
             {
                 NoteStatSN(h.StatSN);
-                task.Completion.TrySetResult(new ScsiCommandResult(h.Status, Array.Empty<byte>(), task.Received, h.Underflow, h.Overflow, h.ResidualCount));
+                task.TrySetResult(new ScsiCommandResult(h.Status, Array.Empty<byte>(), task.Received, h.Underflow, h.Overflow, h.ResidualCount));
             }
         }
 
@@ -158,10 +158,10 @@ namespace IscsiDhcp.Iscsi.Session
             var task = Find(h.InitiatorTaskTag, "SCSI Response");
             if (h.Response != 0)
             {
-                task.Completion.TrySetException(new IscsiProtocolException($"the target could not complete the command (iSCSI response 0x{h.Response:X2})"));
+                task.TrySetException(new IscsiProtocolException($"the target could not complete the command (iSCSI response 0x{h.Response:X2})"));
                 return;
             }
-            task.Completion.TrySetResult(new ScsiCommandResult(h.Status, sense, task.Received, h.Underflow, h.Overflow, h.ResidualCount));
+            task.TrySetResult(new ScsiCommandResult(h.Status, sense, task.Received, h.Underflow, h.Overflow, h.ResidualCount));
         }
 
         void OnReadyToTransfer(ReadyToTransferHeader h)
@@ -182,7 +182,7 @@ namespace IscsiDhcp.Iscsi.Session
                 }
                 catch (Exception e)
                 {
-                    task.Completion.TrySetException(e);
+                    task.TrySetException(e);
                 }
             });
         }
@@ -250,7 +250,7 @@ namespace IscsiDhcp.Iscsi.Session
             task.TextTransferTag = h.TargetTransferTag;
             if (!h.Final && h.TargetTransferTag == Bhs.ReservedTag)
                 throw new IscsiProtocolException("a non-final Text Response without a target transfer tag");
-            task.Completion.TrySetResult(new ScsiCommandResult(0, Array.Empty<byte>(), data.Length, false, false, 0));
+            task.TrySetResult(new ScsiCommandResult(0, Array.Empty<byte>(), data.Length, false, false, 0));
         }
 
         void OnAsyncMessage(AsyncMessageHeader h)
@@ -275,7 +275,7 @@ namespace IscsiDhcp.Iscsi.Session
             connection.ReadData(data);
             var tag = Bhs.InitiatorTaskTag(data);
             if (pending.TryGetValue(tag, out var task))
-                task.Completion.TrySetException(new IscsiProtocolException($"the target rejected our {Bhs.Opcode(data)} PDU (reason 0x{h.Reason:X2})"));
+                task.TrySetException(new IscsiProtocolException($"the target rejected our {Bhs.Opcode(data)} PDU (reason 0x{h.Reason:X2})"));
         }
     }
 }

@@ -25,6 +25,7 @@ namespace IscsiDhcp.Iscsi.Session
         readonly ConcurrentDictionary<uint, PendingTask> pending = new();
         readonly SemaphoreSlim queueSlots;
         readonly SemaphoreSlim commandOrder = new(1, 1);
+        readonly byte[] commandHeader = new byte[Bhs.Length];
         readonly object windowLock = new();
         readonly CancellationTokenSource closing = new();
         readonly ConcurrentDictionary<uint, byte> abandoned = new();
@@ -190,7 +191,7 @@ namespace IscsiDhcp.Iscsi.Session
                     var sn = await TakeCmdSNAsync(cancel).ConfigureAwait(false);
                     task = new PendingTask(NewTag(), request, sn);
                     pending[task.Tag] = task;
-                    var bhs = new byte[Bhs.Length];
+                    var bhs = commandHeader;   // ours while commandOrder is held
                     new ScsiCommandHeader
                     {
                         Final = unsolicitedEnd == immediateLength,
@@ -216,7 +217,7 @@ namespace IscsiDhcp.Iscsi.Session
 
                 using (cancel.Register(() => _ = AbortAsync(task)))
                 {
-                    return await task.Completion.Task.ConfigureAwait(false);
+                    return await task.Task.ConfigureAwait(false);
                 }
             }
             catch (Exception) when (task is not null && cancel.IsCancellationRequested)
@@ -262,9 +263,9 @@ namespace IscsiDhcp.Iscsi.Session
         /// </summary>
         async Task AbortAsync(PendingTask task)
         {
-            if (task.Completion.Task.IsCompleted) return;
+            if (task.Task.IsCompleted) return;
             abandoned[task.Tag] = 0;
-            task.Completion.TrySetCanceled();
+            task.TrySetCanceled();
             try
             {
                 await TaskManagementAsync(TaskManagementFunction.AbortTask, task.Request.Lun, task.Tag, task.CmdSN, CancellationToken.None).ConfigureAwait(false);
@@ -297,7 +298,7 @@ namespace IscsiDhcp.Iscsi.Session
                     RefCmdSN = referencedCmdSN,
                 }.Write(bhs);
                 await connection.SendAsync(bhs, default, cancel).ConfigureAwait(false);
-                var result = await WithTimeout(reply.Completion.Task, TimeSpan.FromSeconds(30), "task management", cancel).ConfigureAwait(false);
+                var result = await WithTimeout(reply.Task, TimeSpan.FromSeconds(30), "task management", cancel).ConfigureAwait(false);
                 return result.Status;
             }
             finally
@@ -342,7 +343,7 @@ namespace IscsiDhcp.Iscsi.Session
                 }.Write(bhs);
                 var clock = Stopwatch.StartNew();
                 await connection.SendAsync(bhs, default, cancel).ConfigureAwait(false);
-                await WithTimeout(reply.Completion.Task, timeout, "NOP-In", cancel).ConfigureAwait(false);
+                await WithTimeout(reply.Task, timeout, "NOP-In", cancel).ConfigureAwait(false);
                 var roundTrip = clock.Elapsed;
                 LastNopRoundTrip = roundTrip;
                 return roundTrip;
@@ -379,7 +380,7 @@ namespace IscsiDhcp.Iscsi.Session
                         DataSegmentLength = data.Length,
                     }.Write(bhs);
                     await connection.SendAsync(bhs, data, cancel).ConfigureAwait(false);
-                    await WithTimeout(reply.Completion.Task, TimeSpan.FromSeconds(30), "text", cancel).ConfigureAwait(false);
+                    await WithTimeout(reply.Task, TimeSpan.FromSeconds(30), "text", cancel).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -418,7 +419,7 @@ namespace IscsiDhcp.Iscsi.Session
                 logoutTag = tag;
                 loggingOut = true;
                 await connection.SendAsync(bhs, default, cancel).ConfigureAwait(false);
-                var result = await WithTimeout(reply.Completion.Task, timeout, "logout", cancel).ConfigureAwait(false);
+                var result = await WithTimeout(reply.Task, timeout, "logout", cancel).ConfigureAwait(false);
                 if (result.Status != 0) throw new IscsiProtocolException($"logout refused with response {result.Status}");
             }
             finally
@@ -443,12 +444,14 @@ namespace IscsiDhcp.Iscsi.Session
         void FailAll(Exception reason)
         {
             foreach (var task in pending.Values)
-                task.Completion.TrySetException(reason is ObjectDisposedException ? reason : new IscsiSessionLostException(reason.Message, reason));
+                task.TrySetException(reason is ObjectDisposedException ? reason : new IscsiSessionLostException(reason.Message, reason));
         }
 
-        sealed class PendingTask
+        /// <summary>A task awaiting the target's answer; it is its own completion source (one object per command, not two).</summary>
+        sealed class PendingTask : TaskCompletionSource<ScsiCommandResult>
         {
             public PendingTask(uint tag, ScsiCommandRequest? request, uint cmdSN)
+                : base(TaskCreationOptions.RunContinuationsAsynchronously)
             {
                 Tag = tag;
                 Request = request!;
@@ -458,7 +461,6 @@ namespace IscsiDhcp.Iscsi.Session
             public uint Tag { get; }
             public ScsiCommandRequest Request { get; }
             public uint CmdSN { get; }
-            public TaskCompletionSource<ScsiCommandResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
             public int Received;
             public uint NextDataSN;
             public TextSegmentCollector? Text;
