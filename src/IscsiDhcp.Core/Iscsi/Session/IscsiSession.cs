@@ -125,8 +125,8 @@ namespace IscsiDhcp.Iscsi.Session
             moved?.TrySetResult(true);
         }
 
-        /// <summary>Takes the next CmdSN for a non-immediate PDU once the target's window has room.</summary>
-        async Task<uint> TakeCmdSNAsync(CancellationToken cancel)
+        /// <summary>Takes the next CmdSN for a non-immediate PDU once the target's window has room (a ValueTask: usually there is room, and nothing is allocated).</summary>
+        async ValueTask<uint> TakeCmdSNAsync(CancellationToken cancel)
         {
             while (true)
             {
