@@ -102,10 +102,11 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
+        /// <summary>The outstanding SCSI command a PDU answers; anything else is a protocol error.</summary>
         PendingTask Find(uint tag, string what)
         {
-            if (!pending.TryGetValue(tag, out var task) || (task.Request is null && what != "control"))
-                throw new IscsiProtocolException($"{what} for task 0x{tag:X8}, which is not outstanding");
+            if (!pending.TryGetValue(tag, out var task) || task.Request is null)
+                throw new IscsiProtocolException($"{what} for task 0x{tag:X8}, which is not an outstanding command");
             return task;
         }
 
@@ -241,8 +242,8 @@ namespace IscsiDhcp.Iscsi.Session
         {
             NoteStatSN(h.StatSN);
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
-            var task = Find(h.InitiatorTaskTag, "control");
-            if (task.Text is null) throw new IscsiProtocolException($"Text Response for task 0x{h.InitiatorTaskTag:X8}, which is not a text exchange");
+            if (!pending.TryGetValue(h.InitiatorTaskTag, out var task) || task.Text is null)
+                throw new IscsiProtocolException($"Text Response for task 0x{h.InitiatorTaskTag:X8}, which is not a text exchange");
             var data = new byte[h.DataSegmentLength];
             connection.ReadData(data);
             task.Text.Append(data);

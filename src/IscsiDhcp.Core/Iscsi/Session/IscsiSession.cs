@@ -280,30 +280,39 @@ namespace IscsiDhcp.Iscsi.Session
         public async Task<byte> TaskManagementAsync(TaskManagementFunction function, ulong lun, uint referencedTag = Bhs.ReservedTag,
             uint referencedCmdSN = 0, CancellationToken cancel = default)
         {
-            var tag = NewTag();
-            var reply = new PendingTask(tag, null, 0);
-            pending[tag] = reply;
+            var reply = new PendingTask(NewTag(), null, 0);
+            var bhs = new byte[Bhs.Length];
+            new TaskManagementRequestHeader
+            {
+                Immediate = true,
+                Function = function,
+                Lun = lun,
+                InitiatorTaskTag = reply.Tag,
+                ReferencedTaskTag = referencedTag,
+                CmdSN = CurrentCmdSN,
+                ExpStatSN = ExpStatSN,
+                RefCmdSN = referencedCmdSN,
+            }.Write(bhs);
+            var result = await ExchangeAsync(reply, bhs, default, TimeSpan.FromSeconds(30), "task management", cancel).ConfigureAwait(false);
+            return result.Status;
+        }
+
+        /// <summary>
+        /// One request answered by one response under the same task tag (task management, NOP,
+        /// text, logout): registered before it is sent, forgotten when answered or timed out.
+        /// </summary>
+        async Task<ScsiCommandResult> ExchangeAsync(PendingTask reply, byte[] bhs, ReadOnlyMemory<byte> data, TimeSpan timeout, string what,
+            CancellationToken cancel)
+        {
+            pending[reply.Tag] = reply;
             try
             {
-                var bhs = new byte[Bhs.Length];
-                new TaskManagementRequestHeader
-                {
-                    Immediate = true,
-                    Function = function,
-                    Lun = lun,
-                    InitiatorTaskTag = tag,
-                    ReferencedTaskTag = referencedTag,
-                    CmdSN = CurrentCmdSN,
-                    ExpStatSN = ExpStatSN,
-                    RefCmdSN = referencedCmdSN,
-                }.Write(bhs);
-                await connection.SendAsync(bhs, default, cancel).ConfigureAwait(false);
-                var result = await WithTimeout(reply.Task, TimeSpan.FromSeconds(30), "task management", cancel).ConfigureAwait(false);
-                return result.Status;
+                await connection.SendAsync(bhs, data, cancel).ConfigureAwait(false);
+                return await WithTimeout(reply.Task, timeout, what, cancel).ConfigureAwait(false);
             }
             finally
             {
-                pending.TryRemove(tag, out _);
+                pending.TryRemove(reply.Tag, out _);
             }
         }
 
@@ -327,31 +336,21 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>Pings the target with a NOP-Out and returns the round trip.</summary>
         public async Task<TimeSpan> PingAsync(TimeSpan timeout, CancellationToken cancel = default)
         {
-            var tag = NewTag();
-            var reply = new PendingTask(tag, null, 0);
-            pending[tag] = reply;
-            try
+            var reply = new PendingTask(NewTag(), null, 0);
+            var bhs = new byte[Bhs.Length];
+            new NopOutHeader
             {
-                var bhs = new byte[Bhs.Length];
-                new NopOutHeader
-                {
-                    Immediate = true,
-                    InitiatorTaskTag = tag,
-                    TargetTransferTag = Bhs.ReservedTag,
-                    CmdSN = CurrentCmdSN,
-                    ExpStatSN = ExpStatSN,
-                }.Write(bhs);
-                var clock = Stopwatch.StartNew();
-                await connection.SendAsync(bhs, default, cancel).ConfigureAwait(false);
-                await WithTimeout(reply.Task, timeout, "NOP-In", cancel).ConfigureAwait(false);
-                var roundTrip = clock.Elapsed;
-                LastNopRoundTrip = roundTrip;
-                return roundTrip;
-            }
-            finally
-            {
-                pending.TryRemove(tag, out _);
-            }
+                Immediate = true,
+                InitiatorTaskTag = reply.Tag,
+                TargetTransferTag = Bhs.ReservedTag,
+                CmdSN = CurrentCmdSN,
+                ExpStatSN = ExpStatSN,
+            }.Write(bhs);
+            var clock = Stopwatch.StartNew();
+            await ExchangeAsync(reply, bhs, default, timeout, "NOP-In", cancel).ConfigureAwait(false);
+            var roundTrip = clock.Elapsed;
+            LastNopRoundTrip = roundTrip;
+            return roundTrip;
         }
 
         /// <summary>A text exchange (e.g. SendTargets), following continuations until the target's final response.</summary>
@@ -365,27 +364,17 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 if (round > 1024) throw new IscsiProtocolException("a text exchange did not end in 1024 responses");
                 var reply = new PendingTask(tag, null, 0) { Text = collector };
-                pending[tag] = reply;
-                try
+                var bhs = new byte[Bhs.Length];
+                new TextRequestHeader
                 {
-                    var sn = await TakeCmdSNAsync(cancel).ConfigureAwait(false);
-                    var bhs = new byte[Bhs.Length];
-                    new TextRequestHeader
-                    {
-                        Final = true,
-                        InitiatorTaskTag = tag,
-                        TargetTransferTag = transferTag,
-                        CmdSN = sn,
-                        ExpStatSN = ExpStatSN,
-                        DataSegmentLength = data.Length,
-                    }.Write(bhs);
-                    await connection.SendAsync(bhs, data, cancel).ConfigureAwait(false);
-                    await WithTimeout(reply.Task, TimeSpan.FromSeconds(30), "text", cancel).ConfigureAwait(false);
-                }
-                finally
-                {
-                    pending.TryRemove(tag, out _);
-                }
+                    Final = true,
+                    InitiatorTaskTag = tag,
+                    TargetTransferTag = transferTag,
+                    CmdSN = await TakeCmdSNAsync(cancel).ConfigureAwait(false),
+                    ExpStatSN = ExpStatSN,
+                    DataSegmentLength = data.Length,
+                }.Write(bhs);
+                await ExchangeAsync(reply, bhs, data, TimeSpan.FromSeconds(30), "text", cancel).ConfigureAwait(false);
                 if (reply.TextFinal) return collector.Take();
                 transferTag = reply.TextTransferTag;
                 data = Array.Empty<byte>();
@@ -402,29 +391,25 @@ namespace IscsiDhcp.Iscsi.Session
         public async Task LogoutAsync(TimeSpan timeout, CancellationToken cancel = default)
         {
             if (Failure is not null || closing.IsCancellationRequested) { Dispose(); return; }
-            var tag = NewTag();
-            var reply = new PendingTask(tag, null, 0);
-            pending[tag] = reply;
+            var reply = new PendingTask(NewTag(), null, 0);
+            var bhs = new byte[Bhs.Length];
+            new LogoutRequestHeader
+            {
+                Immediate = true,
+                Reason = LogoutReason.CloseSession,
+                InitiatorTaskTag = reply.Tag,
+                CmdSN = CurrentCmdSN,
+                ExpStatSN = ExpStatSN,
+            }.Write(bhs);
+            logoutTag = reply.Tag;
+            loggingOut = true;
             try
             {
-                var bhs = new byte[Bhs.Length];
-                new LogoutRequestHeader
-                {
-                    Immediate = true,
-                    Reason = LogoutReason.CloseSession,
-                    InitiatorTaskTag = tag,
-                    CmdSN = CurrentCmdSN,
-                    ExpStatSN = ExpStatSN,
-                }.Write(bhs);
-                logoutTag = tag;
-                loggingOut = true;
-                await connection.SendAsync(bhs, default, cancel).ConfigureAwait(false);
-                var result = await WithTimeout(reply.Task, timeout, "logout", cancel).ConfigureAwait(false);
+                var result = await ExchangeAsync(reply, bhs, default, timeout, "logout", cancel).ConfigureAwait(false);
                 if (result.Status != 0) throw new IscsiProtocolException($"logout refused with response {result.Status}");
             }
             finally
             {
-                pending.TryRemove(tag, out _);
                 Dispose();
             }
         }
