@@ -53,37 +53,26 @@ namespace IscsiDhcp.Dhcp.Client
         /// valid) and waits until one is bound. Cancelling the wait does not stop the client:
         /// it goes on trying in the background, as dhcpagent does after its caller times out.
         /// </summary>
-        public Task<DhcpLease> StartAsync(DhcpLease? stored = null, CancellationToken cancel = default)
-        {
-            Task<DhcpLease> waiter;
-            lock (gate) waiter = (bound = NewWaiter()).Task;
-            Handle(m => m.Start(time.GetUtcNow(), stored));
-            return WaitAsync(waiter, cancel);
-        }
+        public Task<DhcpLease> StartAsync(DhcpLease? stored = null, CancellationToken cancel = default) =>
+            TransactAsync(m => m.Start(time.GetUtcNow(), stored), cancel);
 
         /// <summary>DHCPINFORM for an address configured otherwise; returns the options as a lease without timers.</summary>
-        public Task<DhcpLease> InformAsync(IPAddress address, CancellationToken cancel = default)
+        public Task<DhcpLease> InformAsync(IPAddress address, CancellationToken cancel = default) =>
+            TransactAsync(m => m.Inform(time.GetUtcNow(), address), cancel);
+
+        /// <summary>Renews now; completes when the server extends the lease.</summary>
+        public Task<DhcpLease> ExtendAsync(CancellationToken cancel = default) =>
+            TransactAsync(m => m.Extend(time.GetUtcNow()), cancel);
+
+        /// <summary>Starts a transaction and waits for the lease (or information) it ends with.</summary>
+        async Task<DhcpLease> TransactAsync(Func<DhcpClientMachine, List<DhcpOutput>> command, CancellationToken cancel)
         {
             Task<DhcpLease> waiter;
             lock (gate) waiter = (bound = NewWaiter()).Task;
-            Handle(m => m.Inform(time.GetUtcNow(), address));
-            return WaitAsync(waiter, cancel);
-        }
-
-        static async Task<DhcpLease> WaitAsync(Task<DhcpLease> waiter, CancellationToken cancel)
-        {
+            Handle(command);
             var cancelled = Task.Delay(Timeout.Infinite, cancel);
             if (await Task.WhenAny(waiter, cancelled).ConfigureAwait(false) != waiter) cancel.ThrowIfCancellationRequested();
             return await waiter.ConfigureAwait(false);
-        }
-
-        /// <summary>Renews now; completes when the server extends the lease.</summary>
-        public Task<DhcpLease> ExtendAsync(CancellationToken cancel = default)
-        {
-            Task<DhcpLease> waiter;
-            lock (gate) waiter = (bound = NewWaiter()).Task;
-            Handle(m => m.Extend(time.GetUtcNow()));
-            return WaitAsync(waiter, cancel);
         }
 
         /// <summary>
