@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Client;
 using IscsiDhcp.Dhcp.Transport;
@@ -18,36 +17,18 @@ public sealed class BootpTests
     static readonly IPAddress Granted = IPAddress.Parse("198.18.200.5");
 
     /// <summary>Answers each BOOTREQUEST with a BOOTREPLY that carries no DHCP message type.</summary>
-    static async Task ServeBootp(UdpClient server, CancellationToken stop)
+    static DhcpMessage Bootp(DhcpMessage request)
     {
-        while (!stop.IsCancellationRequested)
-        {
-            UdpReceiveResult request;
-            try { request = await server.ReceiveAsync(stop); }
-            catch (OperationCanceledException) { return; }
-            var ask = DhcpMessage.Parse(request.Buffer);
-            var reply = new DhcpMessage
-            {
-                Op = DhcpMessage.BootReply,
-                TransactionId = ask.TransactionId,
-                YourAddress = Granted,
-                ServerAddress = ServerAddress,
-                RelayAddress = ask.RelayAddress,
-                HardwareLength = ask.HardwareLength,
-                ClientHardwareAddress = ask.ClientHardwareAddress,
-                BootFile = "pxelinux.0",
-            };
-            reply.Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]).Set(DhcpOptionCode.Router, [198, 18, 200, 1]);
-            await server.SendAsync(reply.Encode(), new IPEndPoint(ask.RelayAddress, DhcpSocket.ServerPort), stop);
-        }
+        var reply = ScriptedDhcpServer.ReplyTo(request, Granted);
+        reply.ServerAddress = ServerAddress;
+        reply.BootFile = "pxelinux.0";
+        return reply.Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]).Set(DhcpOptionCode.Router, [198, 18, 200, 1]);
     }
 
     [Fact]
     public async Task A_BOOTP_lease_is_permanent_and_refuses_extend_release_and_inform()
     {
-        using var server = new UdpClient(new IPEndPoint(ServerAddress, DhcpSocket.ServerPort));
-        using var stop = new CancellationTokenSource();
-        var serving = ServeBootp(server, stop.Token);
+        await using var server = new ScriptedDhcpServer(ServerAddress, Bootp);
         using var agent = new DhcpAgent(new DhcpLeaseStore(Path.Combine(Path.GetTempPath(), "bootp-" + Guid.NewGuid().ToString("N"))),
             openSocket: _ => DhcpSocket.OpenRelay(Relay, ServerAddress));
         var request = new DhcpStartRequest("bootp-test")
@@ -55,25 +36,17 @@ public sealed class BootpTests
             Identity = new DhcpClientIdentity([0x02, 0xB0, 0, 0, 0, 1]),
             ClientOptions = new DhcpClientOptions { StartDelayMax = TimeSpan.Zero },
         };
-        try
-        {
-            var status = await agent.StartAsync(request, TimeSpan.FromSeconds(20));
-            Assert.Equal(DhcpClientState.Bound, status.State);
-            Assert.True(status.Bootp);
-            Assert.Equal(Granted, status.Address);
-            Assert.Null(status.ExpiresAt);   // permanent
-            Assert.Equal("pxelinux.0", agent.GetField("bootp-test", "file"));
-            Assert.Equal(ServerAddress.ToString(), agent.GetField("bootp-test", "siaddr"));
+        var status = await agent.StartAsync(request, TimeSpan.FromSeconds(20));
+        Assert.Equal(DhcpClientState.Bound, status.State);
+        Assert.True(status.Bootp);
+        Assert.Equal(Granted, status.Address);
+        Assert.Null(status.ExpiresAt);   // permanent
+        Assert.Equal("pxelinux.0", agent.GetField("bootp-test", "file"));
+        Assert.Equal(ServerAddress.ToString(), agent.GetField("bootp-test", "siaddr"));
 
-            Assert.Equal(DhcpAgentError.Bootp, (await Assert.ThrowsAsync<DhcpAgentException>(() => agent.ExtendAsync("bootp-test"))).Error);
-            Assert.Equal(DhcpAgentError.Bootp, Assert.Throws<DhcpAgentException>(() => agent.Release("bootp-test")).Error);
-            Assert.Equal(DhcpAgentError.Bootp, (await Assert.ThrowsAsync<DhcpAgentException>(() => agent.InformAsync(request, Granted))).Error);
-            Assert.True(agent.Ping("bootp-test"));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await serving;
-        }
+        Assert.Equal(DhcpAgentError.Bootp, (await Assert.ThrowsAsync<DhcpAgentException>(() => agent.ExtendAsync("bootp-test"))).Error);
+        Assert.Equal(DhcpAgentError.Bootp, Assert.Throws<DhcpAgentException>(() => agent.Release("bootp-test")).Error);
+        Assert.Equal(DhcpAgentError.Bootp, (await Assert.ThrowsAsync<DhcpAgentException>(() => agent.InformAsync(request, Granted))).Error);
+        Assert.True(agent.Ping("bootp-test"));
     }
 }

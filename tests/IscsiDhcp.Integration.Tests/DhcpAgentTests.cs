@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Client;
+using IscsiDhcp.Dhcp.Transport;
 using IscsiDhcp.Dhcp.Wire;
 using IscsiDhcp.Lab;
 using IscsiDhcp.Lab.Dhcp;
@@ -69,7 +70,7 @@ public sealed class DhcpAgentTests : IDisposable
         var status = await agent.StartAsync(Request(network, configure: true), Wait);
         agent.Drop(network.ClientInterface);
         Assert.Contains($"{status.Address}/24", Addresses(network.ClientInterface));
-        var identity = DhcpClientIdentity.FromInterface(network.ClientInterface);
+        var identity = new DhcpClientIdentity(LocalInterfaces.HardwareAddress(network.ClientInterface));
         Assert.Equal(status.Address, store.Load(network.ClientInterface, identity.ClientId, DateTimeOffset.UtcNow)!.Address);
     }
 

@@ -19,7 +19,7 @@ public sealed class DhcpClientTests : IDisposable
 
     static DhcpClientIdentity IdentityOf(DhcpTestNetwork network)
     {
-        var identity = DhcpClientIdentity.FromInterface(network.ClientInterface);
+        var identity = new DhcpClientIdentity(LocalInterfaces.HardwareAddress(network.ClientInterface));
         Assert.Equal(DhcpClientIdentity.ParseMac(network.ClientMacAddress), identity.HardwareAddress);
         return identity;
     }

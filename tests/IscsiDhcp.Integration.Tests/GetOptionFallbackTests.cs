@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Client;
@@ -17,35 +16,24 @@ public sealed class GetOptionFallbackTests
     static readonly IPAddress Relay = IPAddress.Parse("127.0.0.4");
     static readonly IPAddress ServerAddress = IPAddress.Parse("127.0.0.5");
 
-    static async Task Serve(UdpClient server, CancellationToken stop)
+    static Func<DhcpMessage, DhcpMessage> DomainInFirstAckOnly()
     {
         var acks = 0;
-        while (!stop.IsCancellationRequested)
+        return request =>
         {
-            UdpReceiveResult request;
-            try { request = await server.ReceiveAsync(stop); }
-            catch (OperationCanceledException) { return; }
-            var ask = DhcpMessage.Parse(request.Buffer);
-            var type = ask.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
-            var reply = new DhcpMessage
-            {
-                Op = DhcpMessage.BootReply, TransactionId = ask.TransactionId, YourAddress = IPAddress.Parse("198.18.201.9"),
-                RelayAddress = ask.RelayAddress, HardwareLength = ask.HardwareLength, ClientHardwareAddress = ask.ClientHardwareAddress,
-            };
+            var type = request.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
+            var reply = ScriptedDhcpServer.ReplyTo(request, IPAddress.Parse("198.18.201.9"));
             reply.Set(DhcpOptionCode.MessageType, [(byte)type]).Set(DhcpOptionCode.ServerIdentifier, ServerAddress.GetAddressBytes())
                  .Set(DhcpOptionCode.LeaseTime, [0, 0, 0x0E, 0x10]).Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
             if (type == DhcpMessageType.Ack && acks++ == 0) reply.Set(DhcpOptionCode.DomainName, Encoding.ASCII.GetBytes("first.example"));
-            reply.Set(DhcpOptionCode.VendorSpecific, [1, 3, (byte)'a', (byte)'b', (byte)'c', 2, 1, 7]);
-            await server.SendAsync(reply.Encode(), new IPEndPoint(ask.RelayAddress, DhcpSocket.ServerPort), stop);
-        }
+            return reply.Set(DhcpOptionCode.VendorSpecific, [1, 3, (byte)'a', (byte)'b', (byte)'c', 2, 1, 7]);
+        };
     }
 
     [Fact]
     public async Task An_option_missing_from_the_renewal_is_answered_from_the_original_ACK()
     {
-        using var server = new UdpClient(new IPEndPoint(ServerAddress, DhcpSocket.ServerPort));
-        using var stop = new CancellationTokenSource();
-        var serving = Serve(server, stop.Token);
+        await using var server = new ScriptedDhcpServer(ServerAddress, DomainInFirstAckOnly());
         using var agent = new DhcpAgent(new DhcpLeaseStore(Path.Combine(Path.GetTempPath(), "fallback-" + Guid.NewGuid().ToString("N"))),
             openSocket: _ => DhcpSocket.OpenRelay(Relay, ServerAddress));
         var request = new DhcpStartRequest("fallback-test")
@@ -53,20 +41,12 @@ public sealed class GetOptionFallbackTests
             Identity = new DhcpClientIdentity([0x02, 0xF0, 0, 0, 0, 1]),
             ClientOptions = new DhcpClientOptions { StartDelayMax = TimeSpan.Zero },
         };
-        try
-        {
-            var bound = await agent.StartAsync(request, TimeSpan.FromSeconds(20));
-            var extended = await agent.ExtendAsync("fallback-test", wait: TimeSpan.FromSeconds(20));
-            Assert.True(extended.LeaseBegan > bound.LeaseBegan);
-            Assert.Equal("first.example", Encoding.ASCII.GetString(agent.GetOption("fallback-test", (byte)DhcpOptionCode.DomainName)));
-            Assert.Equal("first.example", extended.DomainName);
-            Assert.Equal("abc"u8.ToArray(), agent.GetVendorOption("fallback-test", 1));
-            Assert.Equal(DhcpAgentError.NoOption, Assert.Throws<DhcpAgentException>(() => agent.GetVendorOption("fallback-test", 9)).Error);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await serving;
-        }
+        var bound = await agent.StartAsync(request, TimeSpan.FromSeconds(20));
+        var extended = await agent.ExtendAsync("fallback-test", wait: TimeSpan.FromSeconds(20));
+        Assert.True(extended.LeaseBegan > bound.LeaseBegan);
+        Assert.Equal("first.example", Encoding.ASCII.GetString(agent.GetOption("fallback-test", (byte)DhcpOptionCode.DomainName)));
+        Assert.Equal("first.example", extended.DomainName);
+        Assert.Equal("abc"u8.ToArray(), agent.GetVendorOption("fallback-test", 1));
+        Assert.Equal(DhcpAgentError.NoOption, Assert.Throws<DhcpAgentException>(() => agent.GetVendorOption("fallback-test", 9)).Error);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using IscsiDhcp.Dhcp.Transport;
 using IscsiDhcp.Dhcp.Wire;
 
 namespace IscsiDhcp.Tests.Dhcp;
@@ -110,7 +111,7 @@ public sealed class DhcpOptionTests
     [Fact]
     public void An_unknown_interface_is_refused_by_name()
     {
-        Assert.Contains("no-such-if0", Assert.Throws<ArgumentException>(() => DhcpClientIdentity.FromInterface("no-such-if0")).Message);
+        Assert.Contains("no-such-if0", Assert.Throws<ArgumentException>(() => LocalInterfaces.HardwareAddress("no-such-if0")).Message);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ namespace IscsiDhcp.Dhcp.Agent
         /// </summary>
         public async Task<DhcpLeaseStatus> StartAsync(DhcpStartRequest request, TimeSpan? wait = null, CancellationToken cancel = default)
         {
-            var identity = request.Identity ?? DhcpClientIdentity.FromInterface(request.InterfaceName);
+            var identity = IdentityOf(request);
             ManagedLease managed;
             lock (gate)
             {
@@ -107,7 +107,7 @@ namespace IscsiDhcp.Dhcp.Agent
         /// <summary>INFORM: options for an address configured by other means.</summary>
         public async Task<DhcpLeaseStatus> InformAsync(DhcpStartRequest request, IPAddress address, TimeSpan? wait = null, CancellationToken cancel = default)
         {
-            var identity = request.Identity ?? DhcpClientIdentity.FromInterface(request.InterfaceName);
+            var identity = IdentityOf(request);
             ManagedLease managed;
             lock (gate)
             {
@@ -116,6 +116,10 @@ namespace IscsiDhcp.Dhcp.Agent
             }
             return await Run(managed, DhcpCommand.Inform, managed.Client.InformAsync(address, CancellationToken.None), wait, cancel).ConfigureAwait(false);
         }
+
+        /// <summary>The identity the request names, or by default the interface's own MAC.</summary>
+        static DhcpClientIdentity IdentityOf(DhcpStartRequest request) =>
+            request.Identity ?? new DhcpClientIdentity(LocalInterfaces.HardwareAddress(request.InterfaceName));
 
         /// <summary>The managed lease of an interface and client id; a fresh interface gets one (opening its socket, which fails with Permission before anything is sent).</summary>
         ManagedLease Manage(DhcpStartRequest request, DhcpClientIdentity identity)

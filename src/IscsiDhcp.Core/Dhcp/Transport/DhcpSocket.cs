@@ -80,7 +80,7 @@ namespace IscsiDhcp.Dhcp.Transport
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 var local = IPAddress.Any;
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) BindToDevice(socket, interfaceName);
-                else local = InterfaceAddress(interfaceName);
+                else local = LocalInterfaces.IPv4Address(interfaceName);
                 socket.Bind(new IPEndPoint(local, port));
                 return new DhcpSocket(socket, interfaceName);
             }
@@ -106,18 +106,6 @@ namespace IscsiDhcp.Dhcp.Transport
                     ? new UnauthorizedAccessException($"SO_BINDTODEVICE on {interfaceName} needs CAP_NET_RAW (run as root)")
                     : new SocketException(errno);
             }
-        }
-
-        static IPAddress InterfaceAddress(string interfaceName)
-        {
-            foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
-            {
-                if (!string.Equals(nic.Name, interfaceName, StringComparison.OrdinalIgnoreCase)) continue;
-                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
-                    if (unicast.Address.AddressFamily == AddressFamily.InterNetwork) return unicast.Address;
-                return IPAddress.Any;
-            }
-            throw new ArgumentException($"no interface named '{interfaceName}'", nameof(interfaceName));
         }
 
         /// <summary>Delivers replies whose chaddr is <paramref name="hardwareAddress"/> to <paramref name="onReply"/> (on the receive thread).</summary>

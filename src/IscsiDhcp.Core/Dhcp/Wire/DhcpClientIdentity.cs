@@ -53,19 +53,6 @@ namespace IscsiDhcp.Dhcp.Wire
             return id;
         }
 
-        /// <summary>The identity of an interface: its own hardware address as chaddr and client id.</summary>
-        public static DhcpClientIdentity FromInterface(string interfaceName)
-        {
-            foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-            {
-                if (!string.Equals(nic.Name, interfaceName, StringComparison.Ordinal)) continue;
-                var mac = nic.GetPhysicalAddress().GetAddressBytes();
-                if (mac.Length == 0) throw new ArgumentException($"interface '{interfaceName}' has no hardware address; give a MAC address", nameof(interfaceName));
-                return new DhcpClientIdentity(mac);
-            }
-            throw new ArgumentException($"no interface named '{interfaceName}'", nameof(interfaceName));
-        }
-
         /// <summary>Parses "aa:bb:cc:dd:ee:ff" (or with '-'), naming what is wrong.</summary>
         public static byte[] ParseMac(string text)
         {
