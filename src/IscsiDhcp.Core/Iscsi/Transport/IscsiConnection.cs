@@ -21,9 +21,9 @@ namespace IscsiDhcp.Iscsi.Transport
     {
         static readonly byte[] Zeros = new byte[4];
 
-        // Reads go through a buffer (many small headers); writes go straight to the socket.
-        // One BufferedStream for both would deadlock: it serializes a pending read with writes.
-        readonly Stream input;
+        // Reads go through a PduReader; writes go straight to the socket (one buffered stream
+        // for both would serialize a pending read with writes).
+        readonly PduReader input;
         readonly Stream output;
         readonly Socket? socket;
         readonly SemaphoreSlim sendLock = new(1, 1);
@@ -41,13 +41,13 @@ namespace IscsiDhcp.Iscsi.Transport
 
         IscsiConnection(Stream input, Stream output, EndPoint? remote)
         {
-            this.input = input;
+            this.input = new PduReader(input);
             this.output = output;
             RemoteEndPoint = remote;
         }
 
         IscsiConnection(Socket socket, NetworkStream network)
-            : this(new BufferedStream(network, 64 * 1024), network, socket.RemoteEndPoint)
+            : this(network, network, socket.RemoteEndPoint)
         {
             this.socket = socket;
         }
@@ -80,13 +80,20 @@ namespace IscsiDhcp.Iscsi.Transport
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
                 try
                 {
-                    var connect = socket.ConnectAsync(new IPEndPoint(address, portal.Port));
+                    // A blocking connect on a pool thread, not ConnectAsync: any asynchronous
+                    // operation switches the socket to non-blocking mode for good, and .NET then
+                    // emulates every blocking read with epoll and a wake-up of the reading
+                    // thread, which halved the throughput of the receive loop.
+                    var endpoint = new IPEndPoint(address, portal.Port);
+                    var connect = Task.Run(() => socket.Connect(endpoint), CancellationToken.None);
                     using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancel))
                     {
                         timer.CancelAfter(timeout);
                         var finished = await Task.WhenAny(connect, Task.Delay(Timeout.Infinite, timer.Token)).ConfigureAwait(false);
                         if (finished != connect)
                         {
+                            socket.Dispose();   // ends the blocked connect
+                            _ = connect.ContinueWith(t => GC.KeepAlive(t.Exception), TaskScheduler.Default);
                             cancel.ThrowIfCancellationRequested();
                             throw new TimeoutException($"no answer within {timeout.TotalSeconds:0.#} s");
                         }
@@ -108,7 +115,13 @@ namespace IscsiDhcp.Iscsi.Transport
             throw new IscsiConnectException(portal, $"cannot connect to {portal.Endpoint}: {string.Join("; ", failures)}");
         }
 
-        /// <summary>Sends one PDU: a 48-byte header (with its digest) and an optional data segment (padded, with its digest).</summary>
+        /// <summary>
+        /// Sends one PDU: a 48-byte header (with its digest) and an optional data segment
+        /// (padded, with its digest). Waiting for the turn to send is asynchronous; the send
+        /// itself is a blocking write (see <see cref="ConnectAsync"/> for why), bounded by the
+        /// socket buffer and ended by closing the connection; <paramref name="cancel"/> only
+        /// stops the wait.
+        /// </summary>
         public async Task SendAsync(byte[] bhs, ReadOnlyMemory<byte> data, CancellationToken cancel)
         {
             await sendLock.WaitAsync(cancel).ConfigureAwait(false);
@@ -121,22 +134,22 @@ namespace IscsiDhcp.Iscsi.Transport
                     WriteDigest(headerOut, Bhs.Length, Crc32C.Compute(headerOut.AsSpan(0, Bhs.Length)));
                     headerLength += 4;
                 }
-                await output.WriteAsync(headerOut, 0, headerLength, cancel).ConfigureAwait(false);
+                output.Write(headerOut, 0, headerLength);
                 if (data.Length > 0)
                 {
                     var segment = ArrayOf(data);
-                    await output.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancel).ConfigureAwait(false);
+                    output.Write(segment.Array!, segment.Offset, segment.Count);
                     var padding = Bhs.Padding(data.Length);
-                    if (padding > 0) await output.WriteAsync(Zeros, 0, padding, cancel).ConfigureAwait(false);
+                    if (padding > 0) output.Write(Zeros, 0, padding);
                     if (DataDigest)
                     {
                         var crc = Crc32C.Append(Crc32C.Start, data.Span);
                         crc = Crc32C.Finish(Crc32C.Append(crc, Zeros.AsSpan(0, padding)));
                         WriteDigest(sendDigest, 0, crc);
-                        await output.WriteAsync(sendDigest, 0, 4, cancel).ConfigureAwait(false);
+                        output.Write(sendDigest, 0, 4);
                     }
                 }
-                await output.FlushAsync(cancel).ConfigureAwait(false);
+                output.Flush();
             }
             finally
             {
@@ -166,6 +179,7 @@ namespace IscsiDhcp.Iscsi.Transport
             var length = Bhs.DataSegmentLength(bhs);
             if (length > MaxRecvDataSegmentLength)
                 throw new IscsiProtocolException($"{Bhs.Opcode(bhs)} PDU with a {length}-byte data segment; we accept at most {MaxRecvDataSegmentLength}");
+            input.NoteSegment(length);
         }
 
         /// <summary>Reads a data segment of exactly <c>destination.Length</c> bytes, its padding and its digest.</summary>
@@ -197,16 +211,7 @@ namespace IscsiDhcp.Iscsi.Transport
         /// Blocking reads: the session reads on a thread of its own, and a login bounds its
         /// reads by closing the connection when its deadline passes.
         /// </summary>
-        void ReadExactly(byte[] buffer, int offset, int count)
-        {
-            while (count > 0)
-            {
-                var n = input.Read(buffer, offset, count);
-                if (n == 0) throw new IscsiConnectionClosedException("the target closed the connection");
-                offset += n;
-                count -= n;
-            }
-        }
+        void ReadExactly(byte[] buffer, int offset, int count) => input.ReadExactly(buffer, offset, count);
 
         static ArraySegment<byte> ArrayOf(ReadOnlyMemory<byte> memory) =>
             MemoryMarshal.TryGetArray(memory, out var segment) ? segment : new ArraySegment<byte>(memory.ToArray());

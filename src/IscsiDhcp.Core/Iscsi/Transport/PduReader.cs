@@ -1,0 +1,72 @@
+using System;
+using System.IO;
+
+namespace IscsiDhcp.Iscsi.Transport
+{
+    /// <summary>
+    /// Blocking reads of PDUs from a stream with as few copies and system calls as the
+    /// traffic allows. Many small PDUs (4 KiB I/O, NOPs) are read in large gulps through a
+    /// buffer; a large data segment is read straight from the socket into the caller's
+    /// memory, and while large segments keep coming, headers are read on their own so the
+    /// buffer never swallows (and then copies) the start of the next segment. A
+    /// <see cref="BufferedStream"/> copied nearly every byte of 64 KiB reads twice.
+    /// </summary>
+    sealed class PduReader : IDisposable
+    {
+        const int BufferSize = 64 * 1024;
+        /// <summary>A remainder at least this long is read directly into the destination.</summary>
+        const int DirectThreshold = 8 * 1024;
+
+        readonly Stream stream;
+        readonly byte[] buffer = new byte[BufferSize];
+        int start;
+        int end;
+        bool largeSegments;
+
+        public PduReader(Stream stream) => this.stream = stream;
+
+        /// <summary>Fills <paramref name="destination"/> completely; a closed stream is an error.</summary>
+        public void ReadExactly(byte[] destination, int offset, int count)
+        {
+            var buffered = Math.Min(count, end - start);
+            Buffer.BlockCopy(buffer, start, destination, offset, buffered);
+            start += buffered;
+            offset += buffered;
+            count -= buffered;
+            if (count >= DirectThreshold)
+            {
+                while (count > 0)
+                {
+                    var n = Receive(destination, offset, count);
+                    offset += n;
+                    count -= n;
+                }
+                return;
+            }
+            while (count > 0)
+            {
+                // The buffer is empty here: refill it, with only what is asked for while large
+                // segments are flowing (the rest would be data that then has to be copied).
+                start = 0;
+                end = Receive(buffer, 0, largeSegments ? count : BufferSize);
+                var n = Math.Min(count, end);
+                Buffer.BlockCopy(buffer, 0, destination, offset, n);
+                start = n;
+                offset += n;
+                count -= n;
+            }
+        }
+
+        /// <summary>Tells the reader how long the data segment after the last header is, so it can choose how to read the next one.</summary>
+        public void NoteSegment(int length) => largeSegments = length >= DirectThreshold;
+
+        int Receive(byte[] into, int offset, int count)
+        {
+            var n = stream.Read(into, offset, count);
+            if (n == 0) throw new IscsiConnectionClosedException("the target closed the connection");
+            return n;
+        }
+
+        public void Dispose() => stream.Dispose();
+    }
+}
