@@ -64,7 +64,7 @@ public sealed class IscsiDataPathTests(IscsiTargetFixture lab) : IClassFixture<I
                 random.NextBytes(data);
                 writes.Add((lba, data));
                 total += data.Length;
-                batch.Add(lun.WriteAsync(lba, data, BlockSize));
+                batch.Add(lun.WriteAsync(lba, data, BlockSize).AsTask());
             }
             await Task.WhenAll(batch);
         }
@@ -111,7 +111,7 @@ public sealed class IscsiDataPathTests(IscsiTargetFixture lab) : IClassFixture<I
     {
         using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
         var lun = new ScsiDevice(session, 2);
-        var e = await Assert.ThrowsAsync<ScsiCommandException>(() => lun.ReadAsync((4u << 20) / BlockSize, new byte[BlockSize], BlockSize));
+        var e = await Assert.ThrowsAsync<ScsiCommandException>(() => lun.ReadAsync((4u << 20) / BlockSize, new byte[BlockSize], BlockSize).AsTask());
         Assert.Equal(ScsiSense.IllegalRequest, e.Sense?.SenseKey);
         // The session goes on working after the error.
         await lun.ReadAsync(0, new byte[BlockSize], BlockSize);

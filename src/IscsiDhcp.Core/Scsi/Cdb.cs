@@ -41,27 +41,37 @@ namespace IscsiDhcp.Scsi
         }
 
         /// <summary>READ(10) while the LBA fits 32 bits and the count 16 bits, READ(16) beyond.</summary>
-        public static byte[] Read(ulong lba, uint blocks) => ReadWrite(0x28, 0x88, lba, blocks);
+        public static byte[] Read(ulong lba, uint blocks) => ToArray(Read(stackalloc byte[16], lba, blocks));
+
+        /// <summary>READ(10) or READ(16) written into <paramref name="into"/> (16 bytes); returns the CDB's part of it.</summary>
+        public static Span<byte> Read(Span<byte> into, ulong lba, uint blocks) => ReadWrite(into, 0x28, 0x88, lba, blocks);
 
         /// <summary>WRITE(10) while the LBA fits 32 bits and the count 16 bits, WRITE(16) beyond.</summary>
-        public static byte[] Write(ulong lba, uint blocks) => ReadWrite(0x2A, 0x8A, lba, blocks);
+        public static byte[] Write(ulong lba, uint blocks) => ToArray(Write(stackalloc byte[16], lba, blocks));
 
-        static byte[] ReadWrite(byte op10, byte op16, ulong lba, uint blocks)
+        /// <summary>WRITE(10) or WRITE(16) written into <paramref name="into"/> (16 bytes); returns the CDB's part of it.</summary>
+        public static Span<byte> Write(Span<byte> into, ulong lba, uint blocks) => ReadWrite(into, 0x2A, 0x8A, lba, blocks);
+
+        static Span<byte> ReadWrite(Span<byte> into, byte op10, byte op16, ulong lba, uint blocks)
         {
             if (lba <= uint.MaxValue && blocks <= ushort.MaxValue)
             {
-                var cdb = new byte[10];
+                var cdb = into.Slice(0, 10);
+                cdb.Clear();
                 cdb[0] = op10;
-                BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(2), (uint)lba);
-                BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(7), (ushort)blocks);
+                BinaryPrimitives.WriteUInt32BigEndian(cdb.Slice(2), (uint)lba);
+                BinaryPrimitives.WriteUInt16BigEndian(cdb.Slice(7), (ushort)blocks);
                 return cdb;
             }
-            var cdb16 = new byte[16];
+            var cdb16 = into.Slice(0, 16);
+            cdb16.Clear();
             cdb16[0] = op16;
-            BinaryPrimitives.WriteUInt64BigEndian(cdb16.AsSpan(2), lba);
-            BinaryPrimitives.WriteUInt32BigEndian(cdb16.AsSpan(10), blocks);
+            BinaryPrimitives.WriteUInt64BigEndian(cdb16.Slice(2), lba);
+            BinaryPrimitives.WriteUInt32BigEndian(cdb16.Slice(10), blocks);
             return cdb16;
         }
+
+        static byte[] ToArray(Span<byte> cdb) => cdb.ToArray();
 
         public static byte[] SynchronizeCache10() => new byte[] { 0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     }

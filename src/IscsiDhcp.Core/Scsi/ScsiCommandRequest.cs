@@ -3,7 +3,7 @@ using System;
 namespace IscsiDhcp.Scsi
 {
     /// <summary>A SCSI command to run on a LUN: its CDB, where read data lands, what write data to send.</summary>
-    public sealed class ScsiCommandRequest
+    public readonly struct ScsiCommandRequest
     {
         public ScsiCommandRequest(ulong lun, ReadOnlyMemory<byte> cdb, Memory<byte> readBuffer = default, ReadOnlyMemory<byte> writeData = default)
         {
@@ -17,6 +17,7 @@ namespace IscsiDhcp.Scsi
 
         /// <summary>The LUN as the 8 bytes of the PDU's LUN field (see <see cref="IscsiDhcp.Scsi.ScsiLun"/>).</summary>
         public ulong Lun { get; }
+        /// <summary>The CDB; it must stay unchanged until the command completes.</summary>
         public ReadOnlyMemory<byte> Cdb { get; }
         public Memory<byte> ReadBuffer { get; }
         public ReadOnlyMemory<byte> WriteData { get; }

@@ -13,31 +13,27 @@ namespace IscsiDhcp.Scsi
     /// </summary>
     public sealed class ScsiDevice
     {
-        const int UnitAttentionRetries = 4;
-        readonly IScsiTransport transport;
+        readonly Stack<ScsiOperation> idle = new();
 
         public ScsiDevice(IScsiTransport transport, int lun)
         {
-            this.transport = transport;
+            Transport = transport ?? throw new ArgumentNullException(nameof(transport));
             Lun = lun;
             LunField = ScsiLun.Encode(lun);
         }
 
         public int Lun { get; }
-        ulong LunField { get; }
+        internal ulong LunField { get; }
+        internal IScsiTransport Transport { get; }
 
         /// <summary>Runs a command; throws <see cref="ScsiCommandException"/> unless it ends GOOD.</summary>
-        public async Task<ScsiCommandResult> RunAsync(string name, byte[] cdb, Memory<byte> readBuffer = default, ReadOnlyMemory<byte> writeData = default,
+        public ValueTask<ScsiCommandResult> RunAsync(string name, byte[] cdb, Memory<byte> readBuffer = default, ReadOnlyMemory<byte> writeData = default,
             CancellationToken cancel = default)
         {
-            for (var attempt = 0; ; attempt++)
-            {
-                var result = await transport.ExecuteAsync(new ScsiCommandRequest(LunField, cdb, readBuffer, writeData), cancel).ConfigureAwait(false);
-                if (result.IsGood) return result;
-                var sense = ScsiSense.Parse(result.Sense);
-                if (result.Status == 0x02 && sense?.SenseKey == ScsiSense.UnitAttention && attempt < UnitAttentionRetries) continue;
-                throw new ScsiCommandException(name, result.Status, sense);
-            }
+            if (cdb is null || cdb.Length == 0 || cdb.Length > 16) throw new ArgumentException("a CDB is 1 to 16 bytes", nameof(cdb));
+            var operation = Rent();
+            cdb.CopyTo(operation.Cdb, 0);
+            return new ValueTask<ScsiCommandResult>(operation, operation.Start(name, cdb.Length, readBuffer, writeData, null, cancel));
         }
 
         public async Task<InquiryData> InquiryAsync(CancellationToken cancel = default)
@@ -73,20 +69,27 @@ namespace IscsiDhcp.Scsi
         }
 
         /// <summary>Reads whole blocks from <paramref name="lba"/> into <paramref name="buffer"/> (a multiple of the block size).</summary>
-        public async Task ReadAsync(ulong lba, Memory<byte> buffer, uint blockSize, CancellationToken cancel = default)
+        public ValueTask ReadAsync(ulong lba, Memory<byte> buffer, uint blockSize, CancellationToken cancel = default)
         {
             var blocks = Blocks(buffer.Length, blockSize);
-            var result = await RunAsync("READ", Cdb.Read(lba, blocks), buffer, cancel: cancel).ConfigureAwait(false);
-            if (result.BytesTransferred != buffer.Length)
-                throw new System.IO.IOException($"READ at LBA {lba} returned {result.BytesTransferred} of {buffer.Length} bytes");
+            var operation = Rent();
+            var cdbLength = Cdb.Read(operation.Cdb, lba, blocks).Length;
+            return new ValueTask(operation, operation.Start("READ", cdbLength, buffer, default, lba, cancel));
         }
 
-        public Task WriteAsync(ulong lba, ReadOnlyMemory<byte> data, uint blockSize, CancellationToken cancel = default) =>
-            RunAsync("WRITE", Cdb.Write(lba, Blocks(data.Length, blockSize)), writeData: data, cancel: cancel);
+        public ValueTask WriteAsync(ulong lba, ReadOnlyMemory<byte> data, uint blockSize, CancellationToken cancel = default)
+        {
+            var blocks = Blocks(data.Length, blockSize);
+            var operation = Rent();
+            var cdbLength = Cdb.Write(operation.Cdb, lba, blocks).Length;
+            return new ValueTask(operation, operation.Start("WRITE", cdbLength, default, data, lba, cancel));
+        }
 
-        public Task TestUnitReadyAsync(CancellationToken cancel = default) => RunAsync("TEST UNIT READY", Cdb.TestUnitReady(), cancel: cancel);
+        public async Task TestUnitReadyAsync(CancellationToken cancel = default) =>
+            await RunAsync("TEST UNIT READY", Cdb.TestUnitReady(), cancel: cancel).ConfigureAwait(false);
 
-        public Task SynchronizeCacheAsync(CancellationToken cancel = default) => RunAsync("SYNCHRONIZE CACHE", Cdb.SynchronizeCache10(), cancel: cancel);
+        public async Task SynchronizeCacheAsync(CancellationToken cancel = default) =>
+            await RunAsync("SYNCHRONIZE CACHE", Cdb.SynchronizeCache10(), cancel: cancel).ConfigureAwait(false);
 
         /// <summary>REPORT LUNS (sent to LUN 0 by convention): the LUN numbers of the target.</summary>
         public static async Task<IReadOnlyList<int>> ReportLunsAsync(IScsiTransport transport, CancellationToken cancel = default)
@@ -103,6 +106,16 @@ namespace IscsiDhcp.Scsi
                 if (lun >= 0) luns.Add(lun);
             }
             return luns;
+        }
+
+        ScsiOperation Rent()
+        {
+            lock (idle) return idle.Count > 0 ? idle.Pop() : new ScsiOperation(this);
+        }
+
+        internal void Return(ScsiOperation operation)
+        {
+            lock (idle) idle.Push(operation);
         }
 
         static uint Blocks(int length, uint blockSize)

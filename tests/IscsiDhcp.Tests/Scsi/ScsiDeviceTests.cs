@@ -4,16 +4,32 @@ namespace IscsiDhcp.Tests.Scsi;
 
 public sealed class ScsiDeviceTests
 {
-    /// <summary>A transport that answers from a script of results, recording each CDB.</summary>
+    /// <summary>A transport that answers at once from a script of results, recording each CDB.</summary>
     sealed class ScriptedTransport(params ScsiCommandResult[] results) : IScsiTransport
     {
         readonly Queue<ScsiCommandResult> script = new(results);
         public List<byte[]> Cdbs { get; } = [];
 
-        public Task<ScsiCommandResult> ExecuteAsync(ScsiCommandRequest request, CancellationToken cancel = default)
+        public void Start(ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel = default)
         {
-            Cdbs.Add(request.Cdb.ToArray());
-            return Task.FromResult(script.Dequeue());
+            ScsiCommandResult next;
+            lock (script)
+            {
+                Cdbs.Add(request.Cdb.ToArray());
+                next = script.Dequeue();
+            }
+            completion.Complete(next);
+        }
+    }
+
+    /// <summary>A transport that fills every read with its LBA's low byte and answers GOOD at once, allocating nothing.</summary>
+    sealed class EchoTransport : IScsiTransport
+    {
+        public void Start(ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel = default)
+        {
+            var cdb = request.Cdb.Span;
+            request.ReadBuffer.Span.Fill(cdb[5]);
+            completion.Complete(new ScsiCommandResult(0, Array.Empty<byte>(), request.ReadBuffer.Length, false, false, 0));
         }
     }
 
@@ -47,6 +63,41 @@ public sealed class ScsiDeviceTests
         Assert.Equal((ScsiSense.IllegalRequest, 0x24, 0x00), (e.Sense!.Value.SenseKey, (int)e.Sense.Value.AdditionalSenseCode, (int)e.Sense.Value.AdditionalSenseCodeQualifier));
         Assert.Contains("ILLEGAL REQUEST", e.Message);
         Assert.Single(transport.Cdbs);
+    }
+
+    [Fact]
+    public async Task Reads_allocate_nothing_once_the_operations_are_pooled()
+    {
+        var device = new ScsiDevice(new EchoTransport(), 1);
+        var buffer = new byte[4096];
+        for (var i = 0; i < 100; i++) await device.ReadAsync((ulong)i, buffer, 512);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            await device.ReadAsync((ulong)i, buffer, 512);
+            if (buffer[4095] != (byte)i) Assert.Fail($"read {i} returned the data of another LBA");
+        }
+        var perRead = (GC.GetAllocatedBytesForCurrentThread() - before) / 10_000.0;
+        Assert.True(perRead < 1, $"{perRead} bytes allocated per read");
+    }
+
+    [Fact]
+    public async Task A_read_that_returns_less_than_asked_is_an_error_and_the_next_read_is_unaffected()
+    {
+        var transport = new ScriptedTransport(new ScsiCommandResult(0, [], 512, true, false, 512), new ScsiCommandResult(0, [], 1024, false, false, 0));
+        var device = new ScsiDevice(transport, 1);
+        var e = await Assert.ThrowsAsync<IOException>(() => device.ReadAsync(9, new byte[1024], 512).AsTask());
+        Assert.Contains("LBA 9 returned 512 of 1024", e.Message);
+        await device.ReadAsync(9, new byte[1024], 512);
+        Assert.Equal(transport.Cdbs[0], transport.Cdbs[1]);
+    }
+
+    [Fact]
+    public async Task An_INQUIRY_may_return_less_than_its_allocation_length()
+    {
+        var transport = new ScriptedTransport(new ScsiCommandResult(0, [], 36, true, false, 60));
+        var result = await new ScsiDevice(transport, 1).RunAsync("INQUIRY", Cdb.Inquiry(96), new byte[96]);
+        Assert.Equal(36, result.BytesTransferred);
     }
 
     [Theory]

@@ -105,15 +105,15 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>The outstanding SCSI command a PDU answers; anything else is a protocol error.</summary>
         PendingTask Find(uint tag, string what)
         {
-            if (!pending.TryGetValue(tag, out var task) || task.Request is null)
+            if (!TryFind(tag, out var task) || !task.HoldsQueueSlot)
                 throw new IscsiProtocolException($"{what} for task 0x{tag:X8}, which is not an outstanding command");
             return task;
         }
 
         void Complete(uint tag, byte status)
         {
-            if (pending.TryGetValue(tag, out var task))
-                task.TrySetResult(new ScsiCommandResult(status, Array.Empty<byte>(), 0, false, false, 0));
+            if (TryFind(tag, out var task))
+                Finish(task, new ScsiCommandResult(status, Array.Empty<byte>(), 0, false, false, 0), null);
         }
 
         void OnDataIn(DataInHeader h)
@@ -137,7 +137,7 @@ namespace IscsiDhcp.Iscsi.Session
             if (h.HasStatus)
             {
                 NoteStatSN(h.StatSN);
-                task.TrySetResult(new ScsiCommandResult(h.Status, Array.Empty<byte>(), task.Received, h.Underflow, h.Overflow, h.ResidualCount));
+                Finish(task, new ScsiCommandResult(h.Status, Array.Empty<byte>(), task.Received, h.Underflow, h.Overflow, h.ResidualCount), null);
             }
         }
 
@@ -159,31 +159,34 @@ namespace IscsiDhcp.Iscsi.Session
             var task = Find(h.InitiatorTaskTag, "SCSI Response");
             if (h.Response != 0)
             {
-                task.TrySetException(new IscsiProtocolException($"the target could not complete the command (iSCSI response 0x{h.Response:X2})"));
+                Finish(task, default, new IscsiProtocolException($"the target could not complete the command (iSCSI response 0x{h.Response:X2})"));
                 return;
             }
-            task.TrySetResult(new ScsiCommandResult(h.Status, sense, task.Received, h.Underflow, h.Overflow, h.ResidualCount));
+            Finish(task, new ScsiCommandResult(h.Status, sense, task.Received, h.Underflow, h.Overflow, h.ResidualCount), null);
         }
 
         void OnReadyToTransfer(ReadyToTransferHeader h)
         {
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             var task = Find(h.InitiatorTaskTag, "R2T");
-            var data = task.Request.WriteData;
+            var request = task.Request;
+            var data = request.WriteData;
             if (h.DesiredDataTransferLength == 0 || (long)h.BufferOffset + h.DesiredDataTransferLength > data.Length)
                 throw new IscsiProtocolException($"R2T for {h.DesiredDataTransferLength} bytes at {h.BufferOffset} of a {data.Length}-byte write");
             if (h.DesiredDataTransferLength > Parameters.MaxBurstLength)
                 throw new IscsiProtocolException($"R2T asks for {h.DesiredDataTransferLength} bytes, more than MaxBurstLength {Parameters.MaxBurstLength}");
-            // Answered off the receive loop, so reading goes on while the data is sent.
-            _ = Task.Run(async () =>
+            // Answered off the receive loop, so reading goes on while the data is sent. The
+            // sender holds the task now, so it is not reused when it ends.
+            task.Reusable = false;
+            _ = Task.Run(() =>
             {
                 try
                 {
-                    await SendDataOutAsync(task, h.TargetTransferTag, (int)h.BufferOffset, (int)h.DesiredDataTransferLength, closing.Token).ConfigureAwait(false);
+                    SendDataOut(task.Tag, request, h.TargetTransferTag, (int)h.BufferOffset, (int)h.DesiredDataTransferLength);
                 }
                 catch (Exception e)
                 {
-                    task.TrySetException(e);
+                    Finish(task, default, e);
                 }
             });
         }
@@ -242,7 +245,7 @@ namespace IscsiDhcp.Iscsi.Session
         {
             NoteStatSN(h.StatSN);
             NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
-            if (!pending.TryGetValue(h.InitiatorTaskTag, out var task) || task.Text is null)
+            if (!TryFind(h.InitiatorTaskTag, out var task) || task.Text is null)
                 throw new IscsiProtocolException($"Text Response for task 0x{h.InitiatorTaskTag:X8}, which is not a text exchange");
             var data = new byte[h.DataSegmentLength];
             connection.ReadData(data);
@@ -251,7 +254,7 @@ namespace IscsiDhcp.Iscsi.Session
             task.TextTransferTag = h.TargetTransferTag;
             if (!h.Final && h.TargetTransferTag == Bhs.ReservedTag)
                 throw new IscsiProtocolException("a non-final Text Response without a target transfer tag");
-            task.TrySetResult(new ScsiCommandResult(0, Array.Empty<byte>(), data.Length, false, false, 0));
+            Finish(task, new ScsiCommandResult(0, Array.Empty<byte>(), data.Length, false, false, 0), null);
         }
 
         void OnAsyncMessage(AsyncMessageHeader h)
@@ -275,8 +278,8 @@ namespace IscsiDhcp.Iscsi.Session
             var data = new byte[h.DataSegmentLength];
             connection.ReadData(data);
             var tag = Bhs.InitiatorTaskTag(data);
-            if (pending.TryGetValue(tag, out var task))
-                task.TrySetException(new IscsiProtocolException($"the target rejected our {Bhs.Opcode(data)} PDU (reason 0x{h.Reason:X2})"));
+            if (TryFind(tag, out var task))
+                Finish(task, default, new IscsiProtocolException($"the target rejected our {Bhs.Opcode(data)} PDU (reason 0x{h.Reason:X2})"));
         }
     }
 }

@@ -22,16 +22,29 @@ namespace IscsiDhcp.Iscsi.Session
     public sealed partial class IscsiSession : IScsiTransport, IDisposable
     {
         readonly IscsiConnection connection;
-        readonly ConcurrentDictionary<uint, PendingTask> pending = new();
+        // Commands and exchanges awaiting the target, by initiator task tag, and finished
+        // command records kept for reuse; both guarded by locking `pending`.
+        readonly Dictionary<uint, PendingTask> pending = new();
+        readonly Stack<PendingTask> idleTasks = new();
         readonly SemaphoreSlim queueSlots;
-        readonly SemaphoreSlim commandOrder = new(1, 1);
+        // Commands wait here for their CmdSN and their turn on the wire; `sending` says a thread
+        // is draining the queue, and the batch arrays are that thread's (all guarded by sendQueue).
+        const int MaxBatch = 32;
+        readonly Queue<PendingTask> sendQueue = new();
+        readonly PendingTask[] batch = new PendingTask[MaxBatch];
+        readonly byte[] batchHeaders = new byte[MaxBatch * Bhs.Length];
         readonly byte[] commandHeader = new byte[Bhs.Length];
+        readonly WaitCallback drainSendQueue;
+        bool sending;
         readonly object windowLock = new();
         readonly CancellationTokenSource closing = new();
         readonly ConcurrentDictionary<uint, byte> abandoned = new();
-        TaskCompletionSource<bool> windowMoved = NewSignal();
+        // One delegate for every cancellable command (a lambda per command would capture its token).
+        readonly Action<object?> abortOnCancel;
+        // Made only when a command waits for the window, so an answer that moves it allocates nothing.
+        TaskCompletionSource<bool>? windowMoved;
         Thread? receiveLoop;
-        int nextTag;
+        uint nextTag;
         uint cmdSN;
         uint expStatSN;
         uint expCmdSN;
@@ -55,7 +68,9 @@ namespace IscsiDhcp.Iscsi.Session
             this.expCmdSN = expCmdSN;
             this.maxCmdSN = maxCmdSN;
             queueSlots = new SemaphoreSlim(queueDepth, queueDepth);
-            nextTag = (int)firstTag;
+            nextTag = firstTag;
+            abortOnCancel = state => _ = AbortAsync((PendingTask)state!);
+            drainSendQueue = _ => DrainSendQueue();
         }
 
         public TargetAddress Portal { get; }
@@ -67,7 +82,10 @@ namespace IscsiDhcp.Iscsi.Session
         public long BytesRead => Interlocked.Read(ref bytesRead);
         public long BytesWritten => Interlocked.Read(ref bytesWritten);
         /// <summary>SCSI commands sent and not yet answered (task management and pings not counted).</summary>
-        public int CommandsInFlight => pending.Values.Count(t => t.Request is not null);
+        public int CommandsInFlight
+        {
+            get { lock (pending) return pending.Values.Count(t => t.HoldsQueueSlot); }
+        }
         public TimeSpan? LastNopRoundTrip { get; private set; }
 
         /// <summary>Why the session ended, once it has (null while it runs).</summary>
@@ -80,12 +98,64 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>Raised once when the connection fails (not after a clean logout).</summary>
         public event EventHandler<Exception>? ConnectionLost;
 
-        uint NewTag()
+        /// <summary>
+        /// Registers a command or exchange under a fresh task tag (or <paramref name="tag"/>,
+        /// for the rounds of one text exchange) so the receive loop can find it.
+        /// </summary>
+        PendingTask Register(IScsiCompletion completion, in ScsiCommandRequest request = default, bool holdsQueueSlot = false,
+            bool reusable = false, uint? tag = null)
         {
-            uint tag;
-            do tag = unchecked((uint)Interlocked.Increment(ref nextTag));
-            while (tag == Bhs.ReservedTag || pending.ContainsKey(tag));
-            return tag;
+            lock (pending)
+            {
+                // Checked under the lock FailAll takes after the failure is set: nothing
+                // registers after the last look at what is pending.
+                ThrowIfFailed();
+                if (closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(IscsiSession), "the session is closed");
+                var task = reusable && idleTasks.Count > 0 ? idleTasks.Pop() : new PendingTask();
+                var chosen = tag.GetValueOrDefault();
+                if (tag is null)
+                {
+                    do chosen = unchecked(++nextTag);
+                    while (chosen == Bhs.ReservedTag || pending.ContainsKey(chosen));
+                }
+                task.Begin(chosen, request, completion, holdsQueueSlot, reusable);
+                pending.Add(chosen, task);
+                return task;
+            }
+        }
+
+        bool TryFind(uint tag, out PendingTask task)
+        {
+            lock (pending) return pending.TryGetValue(tag, out task!);
+        }
+
+        /// <summary>
+        /// Ends a command or exchange once (whoever comes first: the target's answer, an abort,
+        /// the connection's loss), frees its queue slot and tells its completion. Only a command
+        /// answered by the target goes back for reuse: then nothing else holds it.
+        /// </summary>
+        void Finish(PendingTask task, in ScsiCommandResult result, Exception? error)
+        {
+            if (!task.TryClaim()) return;
+            Forget(task);
+            if (task.HoldsQueueSlot) queueSlots.Release();
+            task.Cancellation.Dispose();
+            var completion = task.Completion;
+            if (error is null) completion.Complete(result);
+            else completion.Fail(error);
+            if (error is null && task.Reusable)
+            {
+                task.End();
+                lock (pending) idleTasks.Push(task);
+            }
+        }
+
+        void Forget(PendingTask task)
+        {
+            lock (pending)
+            {
+                if (pending.TryGetValue(task.Tag, out var registered) && registered == task) pending.Remove(task.Tag);
+            }
         }
 
         internal uint ExpStatSN => Volatile.Read(ref expStatSN);
@@ -119,10 +189,33 @@ namespace IscsiDhcp.Iscsi.Session
                 if (changed)
                 {
                     moved = windowMoved;
-                    windowMoved = NewSignal();
+                    windowMoved = null;
                 }
             }
             moved?.TrySetResult(true);
+            ResumeSending();
+        }
+
+        bool TryTakeCmdSN(out uint sn)
+        {
+            lock (windowLock)
+            {
+                sn = cmdSN;
+                if (!SerialNumber.LessOrEqual(cmdSN, maxCmdSN)) return false;
+                cmdSN++;
+                return true;
+            }
+        }
+
+        /// <summary>Starts a sender on the thread pool when the window opened on commands that were waiting for it (the receive thread never sends).</summary>
+        void ResumeSending()
+        {
+            lock (sendQueue)
+            {
+                if (sending || sendQueue.Count == 0) return;
+                sending = true;
+            }
+            ThreadPool.QueueUserWorkItem(drainSendQueue);
         }
 
         /// <summary>Takes the next CmdSN for a non-immediate PDU once the target's window has room (a ValueTask: usually there is room, and nothing is allocated).</summary>
@@ -134,7 +227,7 @@ namespace IscsiDhcp.Iscsi.Session
                 lock (windowLock)
                 {
                     if (SerialNumber.LessOrEqual(cmdSN, maxCmdSN)) return cmdSN++;
-                    wait = windowMoved.Task;
+                    wait = (windowMoved ??= NewSignal()).Task;
                 }
                 ThrowIfFailed();
                 await WaitAsync(wait, cancel).ConfigureAwait(false);
@@ -167,72 +260,164 @@ namespace IscsiDhcp.Iscsi.Session
         // ---- SCSI commands ----
 
         /// <summary>
-        /// Runs a SCSI command. Read data lands in <see cref="ScsiCommandRequest.ReadBuffer"/>;
+        /// Starts a SCSI command. Read data lands in <see cref="ScsiCommandRequest.ReadBuffer"/>;
         /// write data goes as immediate data, unsolicited Data-Out and R2T-solicited Data-Out
         /// as negotiated. Cancelling sends ABORT TASK for it.
         /// </summary>
-        public async Task<ScsiCommandResult> ExecuteAsync(ScsiCommandRequest request, CancellationToken cancel = default)
+        public void Start(ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel = default)
         {
-            if (SessionType != SessionType.Normal) throw new InvalidOperationException("a discovery session carries no SCSI commands");
-            await queueSlots.WaitAsync(cancel).ConfigureAwait(false);
-            PendingTask? task = null;
+            if (completion is null) throw new ArgumentNullException(nameof(completion));
+            if (SessionType != SessionType.Normal)
+            {
+                completion.Fail(new InvalidOperationException("a discovery session carries no SCSI commands"));
+                return;
+            }
+            if (queueSlots.Wait(0, CancellationToken.None)) Enqueue(request, completion, cancel);
+            else _ = EnqueueWhenSlotFreeAsync(request, completion, cancel);
+        }
+
+        async Task EnqueueWhenSlotFreeAsync(ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel)
+        {
             try
             {
-                ThrowIfFailed();
-                var write = request.WriteData;
-                var immediateLength = 0;
-                if (write.Length > 0 && Parameters.ImmediateData)
-                    immediateLength = Math.Min(write.Length, Math.Min(Parameters.FirstBurstLength, Parameters.TargetMaxRecvDataSegmentLength));
-                var unsolicitedEnd = write.Length > 0 && !Parameters.InitialR2T ? Math.Min(write.Length, Parameters.FirstBurstLength) : immediateLength;
+                await queueSlots.WaitAsync(cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e)
+            {
+                completion.Fail(new OperationCanceledException("the command was cancelled before it was sent", e, cancel));
+                return;
+            }
+            Enqueue(request, completion, cancel);
+        }
 
-                await commandOrder.WaitAsync(cancel).ConfigureAwait(false);
+        /// <summary>
+        /// Registers a command that holds a queue slot and puts it in the send queue. The first
+        /// thread to find nobody sending becomes the sender and drains the queue; the others
+        /// return at once, so submitting never waits for another thread's write.
+        /// </summary>
+        void Enqueue(in ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel)
+        {
+            PendingTask task;
+            try
+            {
+                // A command whose caller may cancel is never reused: the abort may come late.
+                task = Register(completion, request, holdsQueueSlot: true, reusable: !cancel.CanBeCanceled);
+            }
+            catch (Exception e)
+            {
+                queueSlots.Release();
+                completion.Fail(e);
+                return;
+            }
+            if (cancel.CanBeCanceled)
+            {
+                task.CancelToken = cancel;
+                task.Cancellation = cancel.Register(abortOnCancel, task);
+            }
+            lock (sendQueue)
+            {
+                sendQueue.Enqueue(task);
+                if (sending) return;
+                sending = true;
+            }
+            DrainSendQueue();
+        }
+
+        /// <summary>
+        /// Sends queued commands in CmdSN order while the target's window has room: data-less
+        /// ones batched into one write, a write's immediate and unsolicited data right after its
+        /// command. Stops when the queue is empty or the window is full (an answer that opens it
+        /// starts a sender again).
+        /// </summary>
+        void DrainSendQueue()
+        {
+            while (true)
+            {
+                var count = 0;
+                PendingTask? withData = null;
+                lock (sendQueue)
+                {
+                    while (count < MaxBatch && sendQueue.Count > 0)
+                    {
+                        var next = sendQueue.Peek();
+                        if (next.IsFinished)   // cancelled or failed while it waited
+                        {
+                            sendQueue.Dequeue();
+                            continue;
+                        }
+                        if (!TryTakeCmdSN(out var sn)) break;
+                        sendQueue.Dequeue();
+                        next.CmdSN = sn;
+                        batch[count++] = next;
+                        if (next.Request.WriteData.Length > 0)
+                        {
+                            withData = next;
+                            break;
+                        }
+                    }
+                    if (count == 0)
+                    {
+                        sending = false;
+                        return;
+                    }
+                }
                 try
                 {
-                    var sn = await TakeCmdSNAsync(cancel).ConfigureAwait(false);
-                    task = new PendingTask(NewTag(), request, sn);
-                    pending[task.Tag] = task;
-                    var bhs = commandHeader;   // ours while commandOrder is held
-                    new ScsiCommandHeader
-                    {
-                        Final = unsolicitedEnd == immediateLength,
-                        Read = request.ReadBuffer.Length > 0,
-                        Write = write.Length > 0,
-                        Attributes = 1,   // SIMPLE
-                        Lun = request.Lun,
-                        InitiatorTaskTag = task.Tag,
-                        ExpectedDataTransferLength = (uint)Math.Max(request.ReadBuffer.Length, write.Length),
-                        CmdSN = sn,
-                        ExpStatSN = ExpStatSN,
-                        DataSegmentLength = immediateLength,
-                    }.WriteTo(bhs, request.Cdb.Span);
-                    await connection.SendAsync(bhs, write.Slice(0, immediateLength), cancel).ConfigureAwait(false);
+                    SendBatch(count, withData);
                 }
-                finally
+                catch (Exception e)
                 {
-                    commandOrder.Release();
+                    for (var i = 0; i < count; i++) Finish(batch[i], default, new IscsiSessionLostException($"sending to {TargetName ?? Portal.ToString()} failed: {e.Message}", e));
                 }
-                Interlocked.Add(ref bytesWritten, immediateLength);
-                if (unsolicitedEnd > immediateLength)
-                    await SendDataOutAsync(task, Bhs.ReservedTag, immediateLength, unsolicitedEnd - immediateLength, cancel).ConfigureAwait(false);
-
-                using (cancel.Register(() => _ = AbortAsync(task)))
-                {
-                    return await task.Task.ConfigureAwait(false);
-                }
-            }
-            catch (Exception) when (task is not null && cancel.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("the command was cancelled and aborted", cancel);
-            }
-            finally
-            {
-                if (task is not null) pending.TryRemove(task.Tag, out _);
-                queueSlots.Release();
+                Array.Clear(batch, 0, count);
             }
         }
 
+        void SendBatch(int count, PendingTask? withData)
+        {
+            var headerCount = withData is null ? count : count - 1;
+            for (var i = 0; i < count; i++)
+            {
+                var task = batch[i];
+                var request = task.Request;
+                var (immediateLength, unsolicitedEnd) = FirstBurst(request.WriteData.Length);
+                new ScsiCommandHeader
+                {
+                    Final = unsolicitedEnd == immediateLength,
+                    Read = request.ReadBuffer.Length > 0,
+                    Write = request.WriteData.Length > 0,
+                    Attributes = 1,   // SIMPLE
+                    Lun = request.Lun,
+                    InitiatorTaskTag = task.Tag,
+                    ExpectedDataTransferLength = (uint)Math.Max(request.ReadBuffer.Length, request.WriteData.Length),
+                    CmdSN = task.CmdSN,
+                    ExpStatSN = ExpStatSN,
+                    DataSegmentLength = immediateLength,
+                }.WriteTo(batchHeaders.AsSpan(i * Bhs.Length, Bhs.Length), request.Cdb.Span);
+            }
+            if (headerCount > 0) connection.SendHeaders(batchHeaders, headerCount);
+            if (withData is null) return;
+
+            var write = withData.Request.WriteData;
+            var (immediate, unsolicited) = FirstBurst(write.Length);
+            Buffer.BlockCopy(batchHeaders, headerCount * Bhs.Length, commandHeader, 0, Bhs.Length);
+            connection.Send(commandHeader, write.Slice(0, immediate));
+            Interlocked.Add(ref bytesWritten, immediate);
+            if (unsolicited > immediate) SendDataOut(withData.Tag, withData.Request, Bhs.ReservedTag, immediate, unsolicited - immediate);
+        }
+
+        /// <summary>How much of a write goes as immediate data, and where its unsolicited data (immediate plus Data-Out) ends.</summary>
+        (int Immediate, int UnsolicitedEnd) FirstBurst(int writeLength)
+        {
+            if (writeLength == 0) return (0, 0);
+            var immediate = Parameters.ImmediateData
+                ? Math.Min(writeLength, Math.Min(Parameters.FirstBurstLength, Parameters.TargetMaxRecvDataSegmentLength))
+                : 0;
+            return (immediate, Parameters.InitialR2T ? immediate : Math.Min(writeLength, Parameters.FirstBurstLength));
+        }
+
         /// <summary>Sends Data-Out PDUs for [offset, offset+length) of a write, each within the target's MaxRecvDataSegmentLength.</summary>
-        async Task SendDataOutAsync(PendingTask task, uint transferTag, int offset, int length, CancellationToken cancel)
+        void SendDataOut(uint tag, ScsiCommandRequest request, uint transferTag, int offset, int length)
         {
             var bhs = new byte[Bhs.Length];
             var dataSN = 0u;
@@ -243,15 +428,15 @@ namespace IscsiDhcp.Iscsi.Session
                 new DataOutHeader
                 {
                     Final = offset + chunk == end,
-                    Lun = task.Request.Lun,
-                    InitiatorTaskTag = task.Tag,
+                    Lun = request.Lun,
+                    InitiatorTaskTag = tag,
                     TargetTransferTag = transferTag,
                     ExpStatSN = ExpStatSN,
                     DataSN = dataSN++,
                     BufferOffset = (uint)offset,
                     DataSegmentLength = chunk,
                 }.Write(bhs);
-                await connection.SendAsync(bhs, task.Request.WriteData.Slice(offset, chunk), cancel).ConfigureAwait(false);
+                connection.Send(bhs, request.WriteData.Slice(offset, chunk));
                 Interlocked.Add(ref bytesWritten, chunk);
                 offset += chunk;
             }
@@ -263,9 +448,9 @@ namespace IscsiDhcp.Iscsi.Session
         /// </summary>
         async Task AbortAsync(PendingTask task)
         {
-            if (task.Task.IsCompleted) return;
+            if (task.IsFinished) return;
             abandoned[task.Tag] = 0;
-            task.TrySetCanceled();
+            Finish(task, default, new OperationCanceledException("the command was cancelled and aborted", task.CancelToken));
             try
             {
                 await TaskManagementAsync(TaskManagementFunction.AbortTask, task.Request.Lun, task.Tag, task.CmdSN, CancellationToken.None).ConfigureAwait(false);
@@ -280,7 +465,7 @@ namespace IscsiDhcp.Iscsi.Session
         public async Task<byte> TaskManagementAsync(TaskManagementFunction function, ulong lun, uint referencedTag = Bhs.ReservedTag,
             uint referencedCmdSN = 0, CancellationToken cancel = default)
         {
-            var reply = new PendingTask(NewTag(), null, 0);
+            var reply = Register(new ReplyCompletion());
             var bhs = new byte[Bhs.Length];
             new TaskManagementRequestHeader
             {
@@ -304,15 +489,14 @@ namespace IscsiDhcp.Iscsi.Session
         async Task<ScsiCommandResult> ExchangeAsync(PendingTask reply, byte[] bhs, ReadOnlyMemory<byte> data, TimeSpan timeout, string what,
             CancellationToken cancel)
         {
-            pending[reply.Tag] = reply;
             try
             {
                 await connection.SendAsync(bhs, data, cancel).ConfigureAwait(false);
-                return await WithTimeout(reply.Task, timeout, what, cancel).ConfigureAwait(false);
+                return await WithTimeout(((ReplyCompletion)reply.Completion).Task, timeout, what, cancel).ConfigureAwait(false);
             }
             finally
             {
-                pending.TryRemove(reply.Tag, out _);
+                Forget(reply);
             }
         }
 
@@ -336,7 +520,7 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>Pings the target with a NOP-Out and returns the round trip.</summary>
         public async Task<TimeSpan> PingAsync(TimeSpan timeout, CancellationToken cancel = default)
         {
-            var reply = new PendingTask(NewTag(), null, 0);
+            var reply = Register(new ReplyCompletion());
             var bhs = new byte[Bhs.Length];
             new NopOutHeader
             {
@@ -356,19 +540,21 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>A text exchange (e.g. SendTargets), following continuations until the target's final response.</summary>
         public async Task<List<TextKeyValue>> TextAsync(IReadOnlyList<TextKeyValue> keys, CancellationToken cancel = default)
         {
-            var tag = NewTag();
+            uint? tag = null;
             var collector = new TextSegmentCollector(MaxTextResponse);
             var transferTag = Bhs.ReservedTag;
             var data = TextCodec.Encode(keys);
             for (var round = 0; ; round++)
             {
                 if (round > 1024) throw new IscsiProtocolException("a text exchange did not end in 1024 responses");
-                var reply = new PendingTask(tag, null, 0) { Text = collector };
+                var reply = Register(new ReplyCompletion(), tag: tag);
+                reply.Text = collector;
+                tag = reply.Tag;
                 var bhs = new byte[Bhs.Length];
                 new TextRequestHeader
                 {
                     Final = true,
-                    InitiatorTaskTag = tag,
+                    InitiatorTaskTag = reply.Tag,
                     TargetTransferTag = transferTag,
                     CmdSN = await TakeCmdSNAsync(cancel).ConfigureAwait(false),
                     ExpStatSN = ExpStatSN,
@@ -391,7 +577,7 @@ namespace IscsiDhcp.Iscsi.Session
         public async Task LogoutAsync(TimeSpan timeout, CancellationToken cancel = default)
         {
             if (Failure is not null || closing.IsCancellationRequested) { Dispose(); return; }
-            var reply = new PendingTask(NewTag(), null, 0);
+            var reply = Register(new ReplyCompletion());
             var bhs = new byte[Bhs.Length];
             new LogoutRequestHeader
             {
@@ -428,29 +614,23 @@ namespace IscsiDhcp.Iscsi.Session
 
         void FailAll(Exception reason)
         {
-            foreach (var task in pending.Values)
-                task.TrySetException(reason is ObjectDisposedException ? reason : new IscsiSessionLostException(reason.Message, reason));
+            PendingTask[] all;
+            lock (pending) all = pending.Values.ToArray();
+            var error = reason is ObjectDisposedException ? reason : new IscsiSessionLostException(reason.Message, reason);
+            foreach (var task in all) Finish(task, default, error);
         }
 
-        /// <summary>A task awaiting the target's answer; it is its own completion source (one object per command, not two).</summary>
-        sealed class PendingTask : TaskCompletionSource<ScsiCommandResult>
+        /// <summary>The completion of a task-management, NOP, text or logout exchange: a task to await with a timeout.</summary>
+        sealed class ReplyCompletion : TaskCompletionSource<ScsiCommandResult>, IScsiCompletion
         {
-            public PendingTask(uint tag, ScsiCommandRequest? request, uint cmdSN)
+            public ReplyCompletion()
                 : base(TaskCreationOptions.RunContinuationsAsynchronously)
             {
-                Tag = tag;
-                Request = request!;
-                CmdSN = cmdSN;
             }
 
-            public uint Tag { get; }
-            public ScsiCommandRequest Request { get; }
-            public uint CmdSN { get; }
-            public int Received;
-            public uint NextDataSN;
-            public TextSegmentCollector? Text;
-            public bool TextFinal;
-            public uint TextTransferTag;
+            public void Complete(in ScsiCommandResult result) => TrySetResult(result);
+
+            public void Fail(Exception reason) => TrySetException(reason);
         }
     }
 }
