@@ -16,7 +16,8 @@ namespace IscsiDhcp.Scsi
         static readonly WaitCallback SubmitAgain = state => ((ScsiOperation)state!).Submit();
 
         readonly ScsiDevice device;
-        ManualResetValueTaskSourceCore<ScsiCommandResult> core = new() { RunContinuationsAsynchronously = true };
+        // The transport tells us on a thread that may run the caller's continuation (IScsiCompletion).
+        ManualResetValueTaskSourceCore<ScsiCommandResult> core = new() { RunContinuationsAsynchronously = false };
         ScsiCommandRequest request;
         CancellationToken cancel;
         string name = "";

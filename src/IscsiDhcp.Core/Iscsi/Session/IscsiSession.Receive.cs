@@ -42,6 +42,7 @@ namespace IscsiDhcp.Iscsi.Session
                 Complete(logoutTag, 0);
                 closing.Cancel();
                 connection.Dispose();
+                FailAll(new ObjectDisposedException(nameof(IscsiSession), "the session was logged out"));
             }
             catch (Exception e)
             {

@@ -141,13 +141,12 @@ namespace IscsiDhcp.Iscsi.Session
             if (task.HoldsQueueSlot) queueSlots.Release();
             task.Cancellation.Dispose();
             var completion = task.Completion;
-            if (error is null) completion.Complete(result);
-            else completion.Fail(error);
             if (error is null && task.Reusable)
             {
                 task.End();
                 lock (pending) idleTasks.Push(task);
             }
+            CompletionDispatcher.Post(completion, result, error);
         }
 
         void Forget(PendingTask task)
@@ -500,9 +499,14 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
+        /// <summary>
+        /// Awaits an exchange's answer for at most <paramref name="timeout"/>. Not cut short by
+        /// the session closing: every way of closing ends every pending exchange (an answer that
+        /// arrived just before the close is told in its turn, and must not be reported lost).
+        /// </summary>
         async Task<T> WithTimeout<T>(Task<T> task, TimeSpan timeout, string what, CancellationToken cancel)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, closing.Token);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             linked.CancelAfter(timeout);
             var gate = Task.Delay(Timeout.Infinite, linked.Token);
             await Task.WhenAny(task, gate).ConfigureAwait(false);
