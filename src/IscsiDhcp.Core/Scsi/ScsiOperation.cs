@@ -16,7 +16,7 @@ namespace IscsiDhcp.Scsi
         static readonly WaitCallback SubmitAgain = state => ((ScsiOperation)state!).Submit();
 
         readonly ScsiDevice device;
-        // The transport tells us on a thread that may run the caller's continuation (IScsiCompletion).
+        // The transport tells us on a thread where the caller's continuation may run (see IScsiCompletion).
         ManualResetValueTaskSourceCore<ScsiCommandResult> core = new() { RunContinuationsAsynchronously = false };
         ScsiCommandRequest request;
         CancellationToken cancel;
@@ -64,7 +64,7 @@ namespace IscsiDhcp.Scsi
             var sense = ScsiSense.Parse(result.Sense);
             if (result.Status == 0x02 && sense?.SenseKey == ScsiSense.UnitAttention && attempt++ < UnitAttentionRetries)
             {
-                // Possibly on the transport's receive thread, which must not send: go again from the pool.
+                // Sent again from the pool, not from here: a transport may tell us from inside Start.
                 ThreadPool.QueueUserWorkItem(SubmitAgain, this);
                 return;
             }
