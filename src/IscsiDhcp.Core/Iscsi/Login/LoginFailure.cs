@@ -37,5 +37,7 @@ namespace IscsiDhcp.Iscsi.Login
         TargetError,
         /// <summary>The target broke the login protocol (bad keys, values out of range, too many rounds).</summary>
         ProtocolError,
+        /// <summary>Redirect after redirect in one login: a loop the supervisor cut.</summary>
+        TooManyRedirects,
     }
 }

@@ -19,15 +19,20 @@ namespace IscsiDhcp.Iscsi.Session
         /// among them, for the caller to follow); connection failures are
         /// <see cref="IscsiConnectException"/>s.
         /// </summary>
-        public static async Task<IscsiSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options = null,
-            CancellationToken cancel = default)
+        public static Task<IscsiSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options = null,
+            CancellationToken cancel = default) =>
+            LoginAsync(portal, settings, options, null, cancel);
+
+        /// <summary>As <see cref="LoginAsync(TargetAddress, LoginSettings, IscsiSessionOptions?, CancellationToken)"/>; <paramref name="connected"/> is called each time TCP is up and the login is about to start (a supervisor's XptWait and InLogin).</summary>
+        internal static async Task<IscsiSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options, Action? connected,
+            CancellationToken cancel)
         {
             options ??= new IscsiSessionOptions();
             options.Validate();
             settings.Validate();
             try
             {
-                return await LoginOnceAsync(portal, settings, options, cancel).ConfigureAwait(false);
+                return await LoginOnceAsync(portal, settings, options, connected, cancel).ConfigureAwait(false);
             }
             catch (IscsiLoginException e) when (e.StatusClass == 2 && e.StatusDetail <= 1 && settings.Credential is not null
                                                  && settings.ChapAlgorithms.Count > 1 && settings.ChapAlgorithms[0] == ChapAlgorithm.Sha256)
@@ -37,15 +42,17 @@ namespace IscsiDhcp.Iscsi.Session
                 // more login without 7 settles it; a wrong secret fails that one too and is
                 // reported from it: two attempts at most, never a retry loop.
                 var fallback = settings with { ChapAlgorithms = settings.ChapAlgorithms.Where(a => a != ChapAlgorithm.Sha256).ToList() };
-                return await LoginOnceAsync(portal, fallback, options, cancel).ConfigureAwait(false);
+                return await LoginOnceAsync(portal, fallback, options, connected, cancel).ConfigureAwait(false);
             }
         }
 
-        static async Task<IscsiSession> LoginOnceAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions options, CancellationToken cancel)
+        static async Task<IscsiSession> LoginOnceAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions options, Action? connected,
+            CancellationToken cancel)
         {
             var connection = await IscsiConnection.ConnectAsync(portal, options.ConnectTimeout, cancel).ConfigureAwait(false);
             try
             {
+                connected?.Invoke();
                 var isid = options.Isid ?? DefaultIsid(settings.InitiatorName, settings.TargetName);
                 var negotiator = new LoginNegotiator(settings);
                 var step = negotiator.Start();

@@ -1,0 +1,31 @@
+using System;
+using IscsiDhcp.Iscsi.Login;
+using IscsiDhcp.Iscsi.Text;
+
+namespace IscsiDhcp.Iscsi.Supervisor
+{
+    /// <summary>A supervised session as it was at one moment.</summary>
+    public sealed class IscsiSessionStatus
+    {
+        public string SessionIdentifier { get; internal set; } = "";
+        public string TargetNodeAddress { get; internal set; } = "";
+        public string InitiatorNodeAddress { get; internal set; } = "";
+        public IscsiSessionState State { get; internal set; }
+        public bool IsConnected => State == IscsiSessionState.LoggedIn;
+        /// <summary>The portal in use (or the next to try while reconnecting).</summary>
+        public TargetAddress TargetPortal { get; internal set; } = null!;
+        public DateTimeOffset? ConnectedSince { get; internal set; }
+        public int ReconnectCount { get; internal set; }
+        public int RedirectCount { get; internal set; }
+        public string? LastError { get; internal set; }
+        /// <summary>Commands handed to the supervisor and not yet ended, those waiting for a reconnect among them.</summary>
+        public int CommandsInFlight { get; internal set; }
+        public long BytesRead { get; internal set; }
+        public long BytesWritten { get; internal set; }
+        public TimeSpan? LastNopRoundTrip { get; internal set; }
+        /// <summary>What the current (or last) login negotiated.</summary>
+        public SessionParameters? Parameters { get; internal set; }
+        public ulong Isid { get; internal set; }
+        public ushort Tsih { get; internal set; }
+    }
+}
