@@ -158,6 +158,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// </summary>
         public async Task DisconnectAsync(bool force = false, CancellationToken cancel = default)
         {
+            if (ended.Task.IsCompleted) return;
             lock (gate)
             {
                 disconnectForced = force || disconnectForced == true;
@@ -440,7 +441,6 @@ namespace IscsiDhcp.Iscsi.Supervisor
             if (Failure is { } failure) firstLogin.TrySetException(failure);
             else firstLogin.TrySetException(new ObjectDisposedException(nameof(IscsiSessionSupervisor), $"the session to {TargetName} was disconnected before it logged in"));
             _ = firstLogin.Task.Exception;   // observed: nobody may be waiting
-            stopping.Dispose();
             ended.TrySetResult(true);
         }
 
