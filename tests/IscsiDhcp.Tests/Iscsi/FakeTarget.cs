@@ -16,14 +16,23 @@ public sealed class FakeTarget : IAsyncDisposable
     readonly Task serving;
 
     public FakeTarget(Func<FakeTarget.Peer, Task> script, params (string Key, string Value)[] operationalKeys)
+        : this((peer, _) => script(peer), 1, operationalKeys)
+    {
+    }
+
+    /// <summary>A target for <paramref name="connections"/> connections in turn, each logged in and then given to the script with its number.</summary>
+    public FakeTarget(Func<FakeTarget.Peer, int, Task> script, int connections, params (string Key, string Value)[] operationalKeys)
     {
         listener.Start();
         serving = Task.Run(async () =>
         {
-            using var client = await listener.AcceptTcpClientAsync();
-            var peer = new Peer(client.GetStream());
-            await peer.AnswerLoginAsync(operationalKeys);
-            await script(peer);
+            for (var i = 0; i < connections; i++)
+            {
+                using var client = await listener.AcceptTcpClientAsync();
+                var peer = new Peer(client.GetStream());
+                await peer.AnswerLoginAsync(operationalKeys);
+                await script(peer, i);
+            }
         });
     }
 

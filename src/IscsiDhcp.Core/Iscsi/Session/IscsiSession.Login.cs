@@ -21,18 +21,22 @@ namespace IscsiDhcp.Iscsi.Session
         /// </summary>
         public static Task<IscsiSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options = null,
             CancellationToken cancel = default) =>
-            LoginAsync(portal, settings, options, null, cancel);
+            LoginAsync(portal, settings, options, null, null, cancel);
 
-        /// <summary>As <see cref="LoginAsync(TargetAddress, LoginSettings, IscsiSessionOptions?, CancellationToken)"/>; <paramref name="connected"/> is called each time TCP is up and the login is about to start (a supervisor's XptWait and InLogin).</summary>
+        /// <summary>
+        /// As <see cref="LoginAsync(TargetAddress, LoginSettings, IscsiSessionOptions?, CancellationToken)"/>, for a supervisor:
+        /// <paramref name="connected"/> is called each time TCP is up and the login is about to start (its XptWait and InLogin),
+        /// <paramref name="beforeStart"/> with the logged-in session before it reads anything, so no event can be missed.
+        /// </summary>
         internal static async Task<IscsiSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options, Action? connected,
-            CancellationToken cancel)
+            Action<IscsiSession>? beforeStart, CancellationToken cancel)
         {
             options ??= new IscsiSessionOptions();
             options.Validate();
             settings.Validate();
             try
             {
-                return await LoginOnceAsync(portal, settings, options, connected, cancel).ConfigureAwait(false);
+                return await LoginOnceAsync(portal, settings, options, connected, beforeStart, cancel).ConfigureAwait(false);
             }
             catch (IscsiLoginException e) when (e.StatusClass == 2 && e.StatusDetail <= 1 && settings.Credential is not null
                                                  && settings.ChapAlgorithms.Count > 1 && settings.ChapAlgorithms[0] == ChapAlgorithm.Sha256)
@@ -42,12 +46,12 @@ namespace IscsiDhcp.Iscsi.Session
                 // more login without 7 settles it; a wrong secret fails that one too and is
                 // reported from it: two attempts at most, never a retry loop.
                 var fallback = settings with { ChapAlgorithms = settings.ChapAlgorithms.Where(a => a != ChapAlgorithm.Sha256).ToList() };
-                return await LoginOnceAsync(portal, fallback, options, connected, cancel).ConfigureAwait(false);
+                return await LoginOnceAsync(portal, fallback, options, connected, beforeStart, cancel).ConfigureAwait(false);
             }
         }
 
         static async Task<IscsiSession> LoginOnceAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions options, Action? connected,
-            CancellationToken cancel)
+            Action<IscsiSession>? beforeStart, CancellationToken cancel)
         {
             var connection = await IscsiConnection.ConnectAsync(portal, options.ConnectTimeout, cancel).ConfigureAwait(false);
             try
@@ -112,6 +116,7 @@ namespace IscsiDhcp.Iscsi.Session
                 connection.MaxRecvDataSegmentLength = parameters.MaxRecvDataSegmentLength;
                 var session = new IscsiSession(connection, portal, settings, isid, negotiator.Tsih, parameters,
                     statSN, response.ExpCmdSN, response.MaxCmdSN, options.QueueDepth, tag);
+                beforeStart?.Invoke(session);
                 session.Start();
                 return session;
             }

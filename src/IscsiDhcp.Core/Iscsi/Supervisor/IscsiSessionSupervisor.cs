@@ -291,7 +291,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             IscsiSession current;
             try
             {
-                current = await IscsiSession.LoginAsync(to, settings, sessionOptions, () => machine.OnConnected(Now), stopping.Token).ConfigureAwait(false);
+                current = await IscsiSession.LoginAsync(to, settings, sessionOptions, () => machine.OnConnected(Now), Adopt, stopping.Token).ConfigureAwait(false);
             }
             catch (Exception) when (disconnectForced is { } force)
             {
@@ -304,6 +304,16 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 CheckRecoveryDeadline();
                 return next;
             }
+            var step = machine.OnLoggedIn(Now, TimeSpan.FromSeconds(current.Parameters.DefaultTime2Wait));
+            lock (gate) recoveryExpired = false;
+            firstLogin.TrySetResult(true);
+            Reissue(current);
+            return step;
+        }
+
+        /// <summary>Takes a logged-in session before its receive loop starts, so its first event (an early logout request, say) is ours.</summary>
+        void Adopt(IscsiSession current)
+        {
             current.ConnectionLost += OnConnectionLost;
             current.AsyncEvent += OnAsyncEvent;
             lock (gate)
@@ -311,11 +321,6 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 session = current;
                 lastSession = current;
             }
-            var step = machine.OnLoggedIn(Now, TimeSpan.FromSeconds(current.Parameters.DefaultTime2Wait));
-            lock (gate) recoveryExpired = false;
-            firstLogin.TrySetResult(true);
-            Reissue(current);
-            return step;
         }
 
         async Task<SupervisorStep> WaitAsync(DateTimeOffset until)
