@@ -209,6 +209,15 @@ public sealed class IscsiSupervisorTests : IDisposable
         var tgtd = TgtdServer.Start(run);
         var target = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
         var supervisor = await Connect(tgtd, target);
+        await new ScsiDevice(supervisor, 1).ReadAsync(0, new byte[8192], BlockSize);
+        await WaitFor(() => supervisor.GetStatus().LastNopRoundTrip is not null, TimeSpan.FromSeconds(5), "a keep-alive round trip");
+        var status = supervisor.GetStatus();
+        Assert.Equal((IscsiSessionState.LoggedIn, true, target.Name, PortalOf(tgtd)), (status.State, status.IsConnected, status.TargetNodeAddress, status.TargetPortal));
+        Assert.Equal((0, 0, 0), (status.ReconnectCount, status.RedirectCount, status.CommandsInFlight));
+        Assert.True(status.BytesRead >= 8192, $"{status.BytesRead} bytes read");
+        Assert.NotNull(status.ConnectedSince);
+        Assert.Equal(supervisor.SessionIdentifier, status.SessionIdentifier);
+        Assert.True(status.Tsih != 0 && status.Parameters is not null);
         Assert.Same(supervisor, IscsiSessionRegistry.FindBySessionIdentifier(supervisor.SessionIdentifier));
         Assert.Contains(supervisor, IscsiSessionRegistry.FindByTarget(target.Name));
         Assert.Contains(supervisor, IscsiSessionRegistry.FindByPortal(PortalOf(tgtd)));
@@ -222,6 +231,18 @@ public sealed class IscsiSupervisorTests : IDisposable
         // Commands after the end fail at once, naming why.
         var e = await Assert.ThrowsAsync<ObjectDisposedException>(() => new ScsiDevice(supervisor, 1).ReadAsync(0, new byte[512], BlockSize).AsTask());
         Assert.Contains("disconnect", e.Message);
+    }
+
+    [Fact]
+    public async Task A_forced_disconnect_drops_at_once_and_the_target_lets_the_nexus_go()
+    {
+        var tgtd = TgtdServer.Start(run);
+        var target = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
+        var supervisor = await Connect(tgtd, target);
+        Assert.Contains("iqn.2026-11.org.iscsidhcp:tests", Nexus(tgtd));
+        await supervisor.DisconnectAsync(force: true);
+        Assert.Equal((IscsiSessionState.LoggedIn, IscsiSessionState.CleanupWait), (changes.Last().From, changes.Last().To));
+        await WaitFor(() => !Nexus(tgtd).Contains("iqn.2026-11.org.iscsidhcp:tests", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "tgtd dropping the nexus");
     }
 
     [Fact]
