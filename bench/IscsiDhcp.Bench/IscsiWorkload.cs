@@ -25,7 +25,7 @@ public static class IscsiWorkload
         var random = options.Flag("random");
 
         var settings = new LoginSettings { TargetName = target, InitiatorName = "iqn.2026-11.org.iscsidhcp:bench" };
-        using var session = await IscsiSession.LoginAsync(portal, settings, new IscsiSessionOptions { QueueDepth = depth });
+        using var session = await IscsiProtocolSession.LoginAsync(portal, settings, new IscsiSessionOptions { QueueDepth = depth });
         var device = new ScsiDevice(session, lun);
         var capacity = await device.ReadCapacityAsync();
         if (blockBytes % capacity.BlockSize != 0) throw new ArgumentException($"--block-size must be a multiple of the LUN's {capacity.BlockSize}-byte blocks");

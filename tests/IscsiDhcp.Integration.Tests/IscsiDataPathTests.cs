@@ -35,7 +35,7 @@ public sealed class IscsiDataPathTests(IscsiTargetFixture lab) : IClassFixture<I
             InitialR2T = initialR2T,
             ImmediateData = !initialR2T,
         };
-        using var session = await IscsiSession.LoginAsync(lab.Portal, settings, new IscsiSessionOptions { QueueDepth = 16 });
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, settings, new IscsiSessionOptions { QueueDepth = 16 });
         Assert.Equal(headerDigest, session.Parameters.HeaderDigest);
         Assert.Equal(dataDigest, session.Parameters.DataDigest);
         Assert.Equal(initialR2T, session.Parameters.InitialR2T);
@@ -95,7 +95,7 @@ public sealed class IscsiDataPathTests(IscsiTargetFixture lab) : IClassFixture<I
     [Fact]
     public async Task Inquiry_VPD_capacity_and_report_luns_describe_the_target()
     {
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
         var luns = await ScsiDevice.ReportLunsAsync(session);
         Assert.Equal([0, 1, 2], luns.Order().ToArray());
         var second = new ScsiDevice(session, 2);
@@ -109,7 +109,7 @@ public sealed class IscsiDataPathTests(IscsiTargetFixture lab) : IClassFixture<I
     [Fact]
     public async Task A_read_past_the_end_of_the_LUN_is_an_ILLEGAL_REQUEST()
     {
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
         var lun = new ScsiDevice(session, 2);
         var e = await Assert.ThrowsAsync<ScsiCommandException>(() => lun.ReadAsync((4u << 20) / BlockSize, new byte[BlockSize], BlockSize).AsTask());
         Assert.Equal(ScsiSense.IllegalRequest, e.Sense?.SenseKey);
@@ -121,7 +121,7 @@ public sealed class IscsiDataPathTests(IscsiTargetFixture lab) : IClassFixture<I
     [Fact]
     public async Task A_ping_measures_the_round_trip()
     {
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
         var rtt = await session.PingAsync(TimeSpan.FromSeconds(5));
         Assert.True(rtt > TimeSpan.Zero && rtt < TimeSpan.FromSeconds(5));
         Assert.Equal(rtt, session.LastNopRoundTrip);

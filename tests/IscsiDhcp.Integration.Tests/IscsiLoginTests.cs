@@ -14,11 +14,11 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
     public async Task Discovery_lists_every_target_with_its_portal()
     {
         var targets = await SendTargets.DiscoverAsync(lab.Portal, new LoginSettings { InitiatorName = "iqn.2026-11.org.iscsidhcp:tests" });
-        var names = targets.Select(t => t.Name).ToList();
+        var names = targets.Select(t => t.NodeAddress).ToList();
         Assert.Contains(lab.Open.Name, names);
         Assert.Contains(lab.Protected.Name, names);
         Assert.Contains(lab.Mutual.Name, names);
-        var open = targets.Single(t => t.Name == lab.Open.Name);
+        var open = targets.Single(t => t.NodeAddress == lab.Open.Name);
         Assert.Contains(open.Portals, p => p.Host == lab.Tgtd.PortalAddress && p.Port == lab.Tgtd.PortalPort && p.PortalGroupTag == 1);
     }
 
@@ -30,9 +30,9 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
         var second = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
         var portal = new TargetAddress("::1", tgtd.PortalPort);
         var targets = await SendTargets.DiscoverAsync(portal, new LoginSettings { InitiatorName = "iqn.2026-11.org.iscsidhcp:tests" });
-        Assert.Equal(new[] { first.Name, second.Name }.Order(), targets.Select(t => t.Name).Order());
+        Assert.Equal(new[] { first.Name, second.Name }.Order(), targets.Select(t => t.NodeAddress).Order());
         Assert.All(targets, t => Assert.Contains(t.Portals, p => p.Host == "::1" && p.Port == tgtd.PortalPort));
-        using var session = await IscsiSession.LoginAsync(portal, IscsiTargetFixture.Settings(first));
+        using var session = await IscsiProtocolSession.LoginAsync(portal, IscsiTargetFixture.Settings(first));
         Assert.Equal(1L << 20, (long)(await new ScsiDevice(session, 1).ReadCapacityAsync()).SizeBytes);
         await session.LogoutAsync(TimeSpan.FromSeconds(5));
     }
@@ -41,13 +41,13 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
     public async Task Discovery_for_one_name_lists_only_that_target()
     {
         var targets = await SendTargets.DiscoverAsync(lab.Portal, new LoginSettings { InitiatorName = "iqn.2026-11.org.iscsidhcp:tests" }, lab.Protected.Name);
-        Assert.Equal(lab.Protected.Name, Assert.Single(targets).Name);
+        Assert.Equal(lab.Protected.Name, Assert.Single(targets).NodeAddress);
     }
 
     [Fact]
     public async Task Login_without_authentication_reaches_full_feature_phase()
     {
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
         Assert.True(session.IsConnected);
         Assert.NotEqual(0, session.Tsih);
         Assert.True(session.Parameters.TargetMaxRecvDataSegmentLength >= 512);
@@ -62,7 +62,7 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
     public async Task One_way_CHAP_logs_in_with_the_right_secret()
     {
         using var credential = IscsiTargetFixture.Credential(IscsiTargetFixture.Chap);
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Protected) with { Credential = credential });
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Protected) with { Credential = credential });
         await new ScsiDevice(session, 1).TestUnitReadyAsync();
         await session.LogoutAsync(TimeSpan.FromSeconds(5));
     }
@@ -77,11 +77,11 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
         // tgtd numbers SHA-1 as 7, so SHA-1 offered as IANA's 6 alone is refused as an initiator error.
         if (algorithm == ChapAlgorithm.Sha1)
         {
-            var e = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.LoginAsync(lab.Portal, settings));
+            var e = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiProtocolSession.LoginAsync(lab.Portal, settings));
             Assert.Equal(2, e.StatusClass);
             return;
         }
-        using var session = await IscsiSession.LoginAsync(lab.Portal, settings);
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, settings);
         Assert.True(session.IsConnected);
         await session.LogoutAsync(TimeSpan.FromSeconds(5));
     }
@@ -90,7 +90,7 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
     public async Task A_wrong_CHAP_secret_is_an_authentication_failure_not_a_hang()
     {
         using var credential = IscsiTargetFixture.Credential(IscsiTargetFixture.Chap, "not-the-secret-9");
-        var e = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Protected) with { Credential = credential }));
+        var e = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Protected) with { Credential = credential }));
         Assert.Equal(LoginFailure.AuthenticationFailed, e.Failure);
         Assert.False(e.IsRetryable);
         Assert.DoesNotContain("not-the-secret", e.ToString());
@@ -99,7 +99,7 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
     [Fact]
     public async Task No_credentials_for_a_CHAP_target_is_an_authentication_failure()
     {
-        var e = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Protected)));
+        var e = await Assert.ThrowsAsync<IscsiLoginException>(() => IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Protected)));
         Assert.Equal(LoginFailure.AuthenticationFailed, e.Failure);
     }
 
@@ -108,7 +108,7 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
     {
         using var credential = IscsiTargetFixture.Credential(IscsiTargetFixture.Chap);
         using var target = IscsiTargetFixture.Credential(IscsiTargetFixture.TargetChap);
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Mutual) with { Credential = credential, TargetCredential = target });
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Mutual) with { Credential = credential, TargetCredential = target });
         Assert.True(session.IsConnected);
         await session.LogoutAsync(TimeSpan.FromSeconds(5));
     }
@@ -119,7 +119,7 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
         using var credential = IscsiTargetFixture.Credential(IscsiTargetFixture.Chap);
         using var target = IscsiTargetFixture.Credential(IscsiTargetFixture.TargetChap, "we-expect-this-1");
         var e = await Assert.ThrowsAsync<IscsiLoginException>(() =>
-            IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Mutual) with { Credential = credential, TargetCredential = target }));
+            IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Mutual) with { Credential = credential, TargetCredential = target }));
         Assert.Equal(LoginFailure.AuthenticationFailed, e.Failure);
         Assert.Contains("mutual", e.Message);
     }
@@ -130,14 +130,14 @@ public sealed class IscsiLoginTests(IscsiTargetFixture lab) : IClassFixture<Iscs
         using var credential = IscsiTargetFixture.Credential(IscsiTargetFixture.Chap);
         using var target = IscsiTargetFixture.Credential(IscsiTargetFixture.TargetChap);
         await Assert.ThrowsAnyAsync<IscsiLoginException>(() =>
-            IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open) with { Credential = credential, TargetCredential = target }));
+            IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open) with { Credential = credential, TargetCredential = target }));
     }
 
     [Fact]
     public async Task An_unknown_target_is_reported_as_not_found()
     {
         var e = await Assert.ThrowsAsync<IscsiLoginException>(() =>
-            IscsiSession.LoginAsync(lab.Portal, new LoginSettings { TargetName = "iqn.2026-11.org.iscsidhcp:nobody", InitiatorName = "iqn.2026-11.org.iscsidhcp:tests" }));
+            IscsiProtocolSession.LoginAsync(lab.Portal, new LoginSettings { TargetName = "iqn.2026-11.org.iscsidhcp:nobody", InitiatorName = "iqn.2026-11.org.iscsidhcp:tests" }));
         Assert.Equal(LoginFailure.TargetNotFound, e.Failure);
     }
 }

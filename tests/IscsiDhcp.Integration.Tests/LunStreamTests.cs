@@ -10,7 +10,7 @@ public sealed class LunStreamTests(IscsiTargetFixture lab) : IClassFixture<Iscsi
     [Fact]
     public async Task Unaligned_writes_land_exactly_where_asked_and_leave_their_neighbours_alone()
     {
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
         await using var stream = await LunStream.OpenAsync(session, 2, writable: true);
         Assert.Equal(4L << 20, stream.Length);
 
@@ -42,7 +42,7 @@ public sealed class LunStreamTests(IscsiTargetFixture lab) : IClassFixture<Iscsi
     [Fact]
     public async Task A_read_only_stream_refuses_writes_and_writes_past_the_end_are_refused()
     {
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
         await using var reader = await LunStream.OpenAsync(session, 2, writable: false);
         Assert.False(reader.CanWrite);
         Assert.Throws<NotSupportedException>(() => reader.Write(new byte[1], 0, 1));
@@ -55,7 +55,7 @@ public sealed class LunStreamTests(IscsiTargetFixture lab) : IClassFixture<Iscsi
     [Fact]
     public async Task A_logical_unit_reset_is_carried_out_and_the_unit_attention_after_it_absorbed()
     {
-        using var session = await IscsiSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
+        using var session = await IscsiProtocolSession.LoginAsync(lab.Portal, IscsiTargetFixture.Settings(lab.Open));
         Assert.Equal(0, await session.TaskManagementAsync(TaskManagementFunction.LogicalUnitReset, ScsiLun.Encode(1)));
         // The reset raises a UNIT ATTENTION on the LUN; ScsiDevice retries past it.
         await new ScsiDevice(session, 1).TestUnitReadyAsync();

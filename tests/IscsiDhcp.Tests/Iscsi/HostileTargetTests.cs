@@ -20,7 +20,7 @@ public sealed class HostileTargetTests
     static readonly LoginSettings Settings = new() { TargetName = "iqn.2026-11.org.example:fake", InitiatorName = "iqn.2026-11.org.example:tests" };
     static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    static async Task<Exception> SessionFailure(IscsiSession session)
+    static async Task<Exception> SessionFailure(IscsiProtocolSession session)
     {
         var lost = new TaskCompletionSource<Exception>();
         session.ConnectionLost += (_, e) => lost.TrySetResult(e);
@@ -38,7 +38,7 @@ public sealed class HostileTargetTests
             await peer.WaitForCloseAsync();
         });
         var before = GC.GetTotalAllocatedBytes(precise: true);
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings with { MaxRecvDataSegmentLength = 8192 });
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings with { MaxRecvDataSegmentLength = 8192 });
         var e = await SessionFailure(session);
         Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 12 << 20, "the peer's length was allocated");
         Assert.IsAssignableFrom<IscsiProtocolException>(e);
@@ -55,7 +55,7 @@ public sealed class HostileTargetTests
             await peer.WriteAsync([.. header, 0xDE, 0xAD, 0xBE, 0xEF]);   // header digest on, and wrong
             await peer.WaitForCloseAsync();
         }, ("HeaderDigest", "CRC32C"));
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings with { HeaderDigest = true });
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings with { HeaderDigest = true });
         Assert.True(session.Parameters.HeaderDigest);
         Assert.IsType<IscsiDigestException>(await SessionFailure(session));
     }
@@ -69,7 +69,7 @@ public sealed class HostileTargetTests
             await peer.WriteAsync([.. header, 1, 2, 3, 4, 0, 0, 0, 0]);   // ping data, then a wrong data digest
             await peer.WaitForCloseAsync();
         }, ("DataDigest", "CRC32C"));
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings with { DataDigest = true });
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings with { DataDigest = true });
         var e = await SessionFailure(session);
         Assert.IsType<IscsiDigestException>(e);
         Assert.Contains("data digest", e.Message);
@@ -85,7 +85,7 @@ public sealed class HostileTargetTests
             await peer.WriteAsync(header);
             await peer.WaitForCloseAsync();
         });
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings);
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings);
         var e = await SessionFailure(session);
         Assert.Contains("opcode 0x3B", e.Message);
     }
@@ -99,7 +99,7 @@ public sealed class HostileTargetTests
             await peer.Stream.WriteAsync(new byte[20]);   // 20 of 48 header bytes
             peer.Stream.Close();
         });
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings);
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings);
         var e = await Assert.ThrowsAsync<IscsiSessionLostException>(() => new ScsiDevice(session, 0).TestUnitReadyAsync().WaitAsync(Bound));
         Assert.IsType<IscsiConnectionClosedException>(e.InnerException);
     }
@@ -108,7 +108,7 @@ public sealed class HostileTargetTests
     public async Task Garbage_login_keys_fail_the_login_as_a_protocol_error()
     {
         await using var target = new FakeTarget(_ => Task.CompletedTask, ("MaxBurstLength", "lots"));
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => IscsiSession.LoginAsync(target.Portal, Settings).WaitAsync(Bound));
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => IscsiProtocolSession.LoginAsync(target.Portal, Settings).WaitAsync(Bound));
         Assert.IsAssignableFrom<IscsiProtocolException>(e);
         Assert.Contains("MaxBurstLength=lots", e.Message);
     }
@@ -125,7 +125,7 @@ public sealed class HostileTargetTests
             await peer.WriteAsync(header, new byte[512]);
             await peer.WaitForCloseAsync();
         });
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings);
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings);
         var e = await Assert.ThrowsAsync<IscsiSessionLostException>(() => new ScsiDevice(session, 0).InquiryAsync().WaitAsync(Bound));
         Assert.Contains("runs past", e.Message);
     }
@@ -149,7 +149,7 @@ public sealed class HostileTargetTests
             for (uint i = 0; !stop.IsCancellationRequested; i++) await peer.WriteAsync(peer.NopIn(ttt: i));
             await reader;
         });
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings);
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         var started = DateTime.UtcNow;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ScsiDevice(session, 0).TestUnitReadyAsync(timeout.Token));
@@ -175,7 +175,7 @@ public sealed class HostileTargetTests
             await peer.WaitForCloseAsync();
         }, ("DefaultTime2Wait", "3"));
         var events = new TaskCompletionSource<IscsiAsyncEventArgs>();
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings with { DefaultTime2Wait = 2 });
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings with { DefaultTime2Wait = 2 });
         session.AsyncEvent += (_, e) => events.TrySetResult(e);
         await session.PingAsync(Bound);
         var e = await events.Task.WaitAsync(Bound);
@@ -199,7 +199,7 @@ public sealed class HostileTargetTests
             await peer.WriteAsync(reply);
             await peer.WaitForCloseAsync();
         });
-        using var session = await IscsiSession.LoginAsync(target.Portal, Settings);
+        using var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings);
         var e = await Assert.ThrowsAsync<IscsiProtocolException>(() => new ScsiDevice(session, 0).TestUnitReadyAsync().WaitAsync(Bound));
         Assert.Contains("rejected our ScsiCommand PDU (reason 0x04)", e.Message);
         await session.PingAsync(Bound);

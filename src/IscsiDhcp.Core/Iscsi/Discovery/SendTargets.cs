@@ -17,11 +17,11 @@ namespace IscsiDhcp.Iscsi.Discovery
         /// only <paramref name="targetName"/>), and logs out. A target answered without a
         /// TargetAddress is reachable at the portal asked.
         /// </summary>
-        public static async Task<IReadOnlyList<DiscoveredTarget>> DiscoverAsync(TargetAddress portal, LoginSettings settings,
+        public static async Task<IReadOnlyList<IscsiTarget>> DiscoverAsync(TargetAddress portal, LoginSettings settings,
             string? targetName = null, IscsiSessionOptions? options = null, CancellationToken cancel = default)
         {
             var discovery = settings with { SessionType = SessionType.Discovery, TargetName = null };
-            var session = await IscsiSession.LoginAsync(portal, discovery, options, cancel).ConfigureAwait(false);
+            var session = await IscsiProtocolSession.LoginAsync(portal, discovery, options, cancel).ConfigureAwait(false);
             try
             {
                 var keys = await session.TextAsync(new[] { new TextKeyValue("SendTargets", targetName ?? "All") }, cancel).ConfigureAwait(false);
@@ -36,16 +36,16 @@ namespace IscsiDhcp.Iscsi.Discovery
         }
 
         /// <summary>Groups TargetName/TargetAddress pairs; addresses that do not parse are a protocol error.</summary>
-        public static List<DiscoveredTarget> Parse(IEnumerable<TextKeyValue> keys, TargetAddress askedPortal)
+        public static List<IscsiTarget> Parse(IEnumerable<TextKeyValue> keys, TargetAddress askedPortal)
         {
-            var targets = new List<DiscoveredTarget>();
+            var targets = new List<IscsiTarget>();
             string? name = null;
             var portals = new List<TargetAddress>();
             void Flush()
             {
                 if (name is null) return;
                 if (portals.Count == 0) portals.Add(askedPortal);
-                targets.Add(new DiscoveredTarget(name, portals));
+                targets.Add(new IscsiTarget(name, portals));
                 portals = new List<TargetAddress>();
             }
             foreach (var pair in keys)

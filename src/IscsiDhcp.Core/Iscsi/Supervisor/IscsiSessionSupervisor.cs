@@ -32,8 +32,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         readonly TaskCompletionSource<bool> ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         readonly CancellationTokenSource stopping = new();
         TaskCompletionSource<bool> signal = NewSignal();
-        IscsiSession? session;
-        IscsiSession? lastSession;
+        IscsiProtocolSession? session;
+        IscsiProtocolSession? lastSession;
         string? lostReason;
         Exception? lostError;
         TimeSpan? logoutRequested;
@@ -57,7 +57,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             sessionOptions ??= new IscsiSessionOptions();
             sessionOptions.Validate();
             // One ISID for every login of this supervisor: a reconnect reinstates the session.
-            var isid = sessionOptions.Isid ?? IscsiSession.DefaultIsid(settings.InitiatorName, settings.TargetName);
+            var isid = sessionOptions.Isid ?? IscsiProtocolSession.DefaultIsid(settings.InitiatorName, settings.TargetName);
             this.sessionOptions = sessionOptions with { Isid = isid, Tsih = 0 };
             this.time = time ?? TimeProvider.System;
             TargetName = settings.TargetName ?? throw new ArgumentException("a supervised session needs a TargetName", nameof(settings));
@@ -117,12 +117,12 @@ namespace IscsiDhcp.Iscsi.Supervisor
             await firstLogin.Task.ConfigureAwait(false);
         }
 
-        public IscsiSessionStatus GetStatus()
+        public IscsiSession GetStatus()
         {
             lock (gate)
             {
                 var current = session ?? lastSession;
-                return new IscsiSessionStatus
+                return new IscsiSession
                 {
                     SessionIdentifier = SessionIdentifier,
                     TargetNodeAddress = TargetName,
@@ -190,7 +190,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// <summary>Sends a command on the current session, or parks it for the next one; false when it can wait no longer.</summary>
         internal bool TryRetry(SupervisedCommand command)
         {
-            IscsiSession? target;
+            IscsiProtocolSession? target;
             lock (gate)
             {
                 if (State == IscsiSessionState.CleanupWait || disconnectForced is not null || recoveryExpired || command.Cancel.IsCancellationRequested)
@@ -230,7 +230,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         }
 
         /// <summary>Sends every parked command on the new session.</summary>
-        void Reissue(IscsiSession current)
+        void Reissue(IscsiProtocolSession current)
         {
             SupervisedCommand[] waiting;
             lock (gate)
@@ -288,10 +288,10 @@ namespace IscsiDhcp.Iscsi.Supervisor
         async Task<SupervisorStep> ConnectAsync(TargetAddress to)
         {
             if (disconnectForced is { } early) return machine.OnDisconnect(Now, early);
-            IscsiSession current;
+            IscsiProtocolSession current;
             try
             {
-                current = await IscsiSession.LoginAsync(to, settings, sessionOptions, () => machine.OnConnected(Now), Adopt, stopping.Token).ConfigureAwait(false);
+                current = await IscsiProtocolSession.LoginAsync(to, settings, sessionOptions, () => machine.OnConnected(Now), Adopt, stopping.Token).ConfigureAwait(false);
             }
             catch (Exception) when (disconnectForced is { } force)
             {
@@ -312,7 +312,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         }
 
         /// <summary>Takes a logged-in session before its receive loop starts, so its first event (an early logout request, say) is ours.</summary>
-        void Adopt(IscsiSession current)
+        void Adopt(IscsiProtocolSession current)
         {
             current.ConnectionLost += OnConnectionLost;
             current.AsyncEvent += OnAsyncEvent;
@@ -420,7 +420,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
 
         void DropSession()
         {
-            IscsiSession? old;
+            IscsiProtocolSession? old;
             lock (gate)
             {
                 old = session;
@@ -452,7 +452,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         // ---- events from the session and the machine ----
 
         void OnConnectionLost(object? sender, Exception error) =>
-            MarkLost((IscsiSession)sender!, $"connection lost: {error.Message}", error);
+            MarkLost((IscsiProtocolSession)sender!, $"connection lost: {error.Message}", error);
 
         void OnAsyncEvent(object? sender, IscsiAsyncEventArgs e)
         {
@@ -466,12 +466,12 @@ namespace IscsiDhcp.Iscsi.Supervisor
                     }
                     break;
                 case IscsiAsyncEventKind.ConnectionDropped or IscsiAsyncEventKind.SessionDropped:
-                    MarkLost((IscsiSession)sender!, $"the target dropped the {(e.Kind == IscsiAsyncEventKind.SessionDropped ? "session" : "connection")}", null);
+                    MarkLost((IscsiProtocolSession)sender!, $"the target dropped the {(e.Kind == IscsiAsyncEventKind.SessionDropped ? "session" : "connection")}", null);
                     break;
             }
         }
 
-        void MarkLost(IscsiSession from, string reason, Exception? error)
+        void MarkLost(IscsiProtocolSession from, string reason, Exception? error)
         {
             lock (gate)
             {

@@ -26,7 +26,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         public ScsiCommandRequest Request { get; }
         public CancellationToken Cancel { get; }
         /// <summary>The session it was last sent on.</summary>
-        public IscsiSession? SentOn { get; set; }
+        public IscsiProtocolSession? SentOn { get; set; }
         public CancellationTokenRegistration WhileParked { get; set; }
 
         public void Complete(in ScsiCommandResult result)

@@ -7,7 +7,7 @@ using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Iscsi.Session
 {
-    public sealed partial class IscsiSession
+    public sealed partial class IscsiProtocolSession
     {
         /// <summary>The most ping or async data we take from a target in one PDU, within the negotiated limit anyway.</summary>
         const int MaxSmallSegment = 64 * 1024;
@@ -42,7 +42,7 @@ namespace IscsiDhcp.Iscsi.Session
                 Complete(logoutTag, 0);
                 closing.Cancel();
                 connection.Dispose();
-                FailAll(new ObjectDisposedException(nameof(IscsiSession), "the session was logged out"));
+                FailAll(new ObjectDisposedException(nameof(IscsiProtocolSession), "the session was logged out"));
             }
             catch (Exception e)
             {

@@ -4,7 +4,7 @@ using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Iscsi.Session
 {
-    public sealed partial class IscsiSession
+    public sealed partial class IscsiProtocolSession
     {
         /// <summary>
         /// What the session knows of one command or exchange while the target has it: its tag

@@ -19,7 +19,7 @@ namespace IscsiDhcp.Iscsi.Session
     /// landed in the caller's buffer, Data-Out for immediate, unsolicited and R2T-solicited
     /// data, NOP answers and pings, task management, text exchanges and logout.
     /// </summary>
-    public sealed partial class IscsiSession : IScsiTransport, IDisposable
+    public sealed partial class IscsiProtocolSession : IScsiTransport, IDisposable
     {
         readonly IscsiConnection connection;
         // Commands and exchanges awaiting the target, by initiator task tag, and finished
@@ -53,7 +53,7 @@ namespace IscsiDhcp.Iscsi.Session
         long bytesWritten;
         Exception? failure;
 
-        IscsiSession(IscsiConnection connection, TargetAddress portal, LoginSettings settings, ulong isid, ushort tsih,
+        IscsiProtocolSession(IscsiConnection connection, TargetAddress portal, LoginSettings settings, ulong isid, ushort tsih,
             SessionParameters parameters, uint statSN, uint expCmdSN, uint maxCmdSN, int queueDepth, uint firstTag)
         {
             this.connection = connection;
@@ -110,7 +110,7 @@ namespace IscsiDhcp.Iscsi.Session
                 // Checked under the lock FailAll takes after the failure is set: nothing
                 // registers after the last look at what is pending.
                 ThrowIfFailed();
-                if (closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(IscsiSession), "the session is closed");
+                if (closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(IscsiProtocolSession), "the session is closed");
                 var task = reusable && idleTasks.Count > 0 ? idleTasks.Pop() : new PendingTask();
                 var chosen = tag.GetValueOrDefault();
                 if (tag is null)
@@ -247,7 +247,7 @@ namespace IscsiDhcp.Iscsi.Session
             await Task.WhenAny(task, cancelled).ConfigureAwait(false);
             cancel.ThrowIfCancellationRequested();
             ThrowIfFailed();
-            if (!task.IsCompleted) throw new ObjectDisposedException(nameof(IscsiSession), "the session is closed");
+            if (!task.IsCompleted) throw new ObjectDisposedException(nameof(IscsiProtocolSession), "the session is closed");
         }
 
         void ThrowIfFailed()
@@ -613,7 +613,7 @@ namespace IscsiDhcp.Iscsi.Session
             if (closing.IsCancellationRequested) return;
             closing.Cancel();
             connection.Dispose();
-            FailAll(new ObjectDisposedException(nameof(IscsiSession), "the session was closed"));
+            FailAll(new ObjectDisposedException(nameof(IscsiProtocolSession), "the session was closed"));
         }
 
         void FailAll(Exception reason)

@@ -5,7 +5,7 @@ using IscsiDhcp.Iscsi.Text;
 namespace IscsiDhcp.Iscsi.Supervisor
 {
     /// <summary>A supervised session as it was at one moment.</summary>
-    public sealed class IscsiSessionStatus
+    public sealed class IscsiSession
     {
         public string SessionIdentifier { get; internal set; } = "";
         public string TargetNodeAddress { get; internal set; } = "";

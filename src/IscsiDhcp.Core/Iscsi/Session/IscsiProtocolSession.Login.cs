@@ -11,7 +11,7 @@ using IscsiDhcp.Iscsi.Wire;
 
 namespace IscsiDhcp.Iscsi.Session
 {
-    public sealed partial class IscsiSession
+    public sealed partial class IscsiProtocolSession
     {
         /// <summary>
         /// Connects to <paramref name="portal"/>, logs in, and returns the session in full
@@ -19,7 +19,7 @@ namespace IscsiDhcp.Iscsi.Session
         /// among them, for the caller to follow); connection failures are
         /// <see cref="IscsiConnectException"/>s.
         /// </summary>
-        public static Task<IscsiSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options = null,
+        public static Task<IscsiProtocolSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options = null,
             CancellationToken cancel = default) =>
             LoginAsync(portal, settings, options, null, null, cancel);
 
@@ -28,8 +28,8 @@ namespace IscsiDhcp.Iscsi.Session
         /// <paramref name="connected"/> is called each time TCP is up and the login is about to start (its XptWait and InLogin),
         /// <paramref name="beforeStart"/> with the logged-in session before it reads anything, so no event can be missed.
         /// </summary>
-        internal static async Task<IscsiSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options, Action? connected,
-            Action<IscsiSession>? beforeStart, CancellationToken cancel)
+        internal static async Task<IscsiProtocolSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options, Action? connected,
+            Action<IscsiProtocolSession>? beforeStart, CancellationToken cancel)
         {
             options ??= new IscsiSessionOptions();
             options.Validate();
@@ -50,8 +50,8 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
-        static async Task<IscsiSession> LoginOnceAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions options, Action? connected,
-            Action<IscsiSession>? beforeStart, CancellationToken cancel)
+        static async Task<IscsiProtocolSession> LoginOnceAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions options, Action? connected,
+            Action<IscsiProtocolSession>? beforeStart, CancellationToken cancel)
         {
             var connection = await IscsiConnection.ConnectAsync(portal, options.ConnectTimeout, cancel).ConfigureAwait(false);
             try
@@ -114,7 +114,7 @@ namespace IscsiDhcp.Iscsi.Session
                 connection.HeaderDigest = parameters.HeaderDigest;
                 connection.DataDigest = parameters.DataDigest;
                 connection.MaxRecvDataSegmentLength = parameters.MaxRecvDataSegmentLength;
-                var session = new IscsiSession(connection, portal, settings, isid, negotiator.Tsih, parameters,
+                var session = new IscsiProtocolSession(connection, portal, settings, isid, negotiator.Tsih, parameters,
                     statSN, response.ExpCmdSN, response.MaxCmdSN, options.QueueDepth, tag);
                 beforeStart?.Invoke(session);
                 session.Start();
