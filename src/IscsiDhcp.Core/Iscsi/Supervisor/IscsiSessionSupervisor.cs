@@ -69,6 +69,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         }
 
         public string TargetName { get; }
+        public string InitiatorName => settings.InitiatorName;
         /// <summary>Stable for the supervisor's life: its ISID and a number unique in this process.</summary>
         public string SessionIdentifier { get; }
         public IscsiSessionState State => state;
@@ -446,6 +447,9 @@ namespace IscsiDhcp.Iscsi.Supervisor
             if (Failure is { } failure) firstLogin.TrySetException(failure);
             else firstLogin.TrySetException(new ObjectDisposedException(nameof(IscsiSessionSupervisor), $"the session to {TargetName} was disconnected before it logged in"));
             _ = firstLogin.Task.Exception;   // observed: nobody may be waiting
+            // The secrets were kept for reconnects; nothing needs them now.
+            settings.Credential?.Dispose();
+            settings.TargetCredential?.Dispose();
             ended.TrySetResult(true);
         }
 

@@ -1,0 +1,67 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using IscsiDhcp.Iscsi.Session;
+using IscsiDhcp.Iscsi.Supervisor;
+using IscsiDhcp.Iscsi.Text;
+
+namespace IscsiDhcp.Operations.Iscsi
+{
+    /// <summary>Connect-IscsiTarget: log in to a target and keep the session supervised.</summary>
+    public sealed class ConnectIscsiTargetOperation
+    {
+        readonly IIscsiDhcpService service;
+
+        public ConnectIscsiTargetOperation(IIscsiDhcpService service) => this.service = service;
+
+        public string NodeAddress { get; set; } = "";
+        public string TargetPortalAddress { get; set; } = "";
+        public int TargetPortalPortNumber { get; set; } = TargetAddress.DefaultPort;
+        public IscsiLoginParameters Login { get; } = new();
+        public IscsiSupervisorOptions Supervision { get; set; } = new();
+        public int QueueDepth { get; set; } = 32;
+
+        /// <summary>
+        /// Checks what the user gave, asks ShouldProcess, and starts the supervisor (which logs
+        /// in in the background): what -AsJob needs. Null when the user declined.
+        /// </summary>
+        public IscsiSessionSupervisor? Start(ICommandHost host)
+        {
+            var portal = IscsiPortal.From(TargetPortalAddress, TargetPortalPortNumber);
+            var sessionOptions = new IscsiSessionOptions { QueueDepth = QueueDepth };
+            sessionOptions.Validate();
+            Supervision.Validate();
+            var settings = Login.ToSettings(NodeAddress);
+            // A second session of ours with the same ISID would reinstate, that is end, the first.
+            var existing = service.Sessions.FirstOrDefault(s =>
+                string.Equals(s.TargetName, NodeAddress, StringComparison.OrdinalIgnoreCase) && s.InitiatorName == settings.InitiatorName);
+            if (existing is not null || !host.ShouldProcess($"{NodeAddress} at {portal}", "Log in and supervise the session"))
+            {
+                settings.Credential?.Dispose();
+                settings.TargetCredential?.Dispose();
+                if (existing is not null)
+                    throw new InvalidOperationException($"{NodeAddress} is already connected as {settings.InitiatorName} (session {existing.SessionIdentifier}); disconnect it first");
+                return null;
+            }
+            host.WriteVerbose($"logging in to {NodeAddress} at {portal} as {settings.InitiatorName}");
+            return service.StartSession(portal, settings, sessionOptions, Supervision);
+        }
+
+        /// <summary>Starts the supervisor and waits for the login; writes the session, or throws why it could not log in.</summary>
+        public async Task RunAsync(ICommandHost host)
+        {
+            var supervisor = Start(host);
+            if (supervisor is null) return;
+            try
+            {
+                await supervisor.WhenLoggedInAsync(host.Cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested)
+            {
+                await supervisor.DisconnectAsync(force: true).ConfigureAwait(false);
+                throw;
+            }
+            host.WriteObject(supervisor.GetStatus());
+        }
+    }
+}

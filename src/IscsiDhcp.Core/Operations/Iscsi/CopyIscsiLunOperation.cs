@@ -1,0 +1,137 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Scsi;
+
+namespace IscsiDhcp.Operations.Iscsi
+{
+    /// <summary>
+    /// Copy-IscsiLun: a range of a LUN to a file, or a file into a LUN, in 1 MiB chunks with
+    /// the next chunk read while the last is written, hashed on the way (SHA-256), and read
+    /// back to compare with -Verify.
+    /// </summary>
+    public sealed class CopyIscsiLunOperation
+    {
+        const int ChunkSize = 1 << 20;
+        readonly IIscsiDhcpService service;
+
+        public CopyIscsiLunOperation(IIscsiDhcpService service) => this.service = service;
+
+        public IscsiSessionSelector Selector { get; } = new();
+        public int Lun { get; set; }
+        public string Path { get; set; } = "";
+        public IscsiCopyDirection Direction { get; set; }
+        /// <summary>Where the range starts in the LUN, in bytes.</summary>
+        public long Offset { get; set; }
+        /// <summary>How many bytes; by default to the end of the LUN (LunToFile) or the whole file (FileToLun).</summary>
+        public long? Length { get; set; }
+        public bool Verify { get; set; }
+        public bool PassThru { get; set; }
+
+        public async Task RunAsync(ICommandHost host)
+        {
+            if (string.IsNullOrWhiteSpace(Path)) throw new ArgumentException("-Path is empty");
+            if (Offset < 0) throw new ArgumentException($"-Offset {Offset} is negative");
+            var session = Selector.SelectOne(service, host);
+            if (session is null) return;
+            var toLun = Direction == IscsiCopyDirection.FileToLun;
+            var cancel = host.Cancellation;
+            using var lun = await LunStream.OpenAsync(session, Lun, writable: toLun, cancel).ConfigureAwait(false);
+            var fileLength = toLun ? new FileInfo(Path).Length : 0;   // FileNotFoundException names the path
+            var length = Length ?? (toLun ? fileLength : lun.Length - Offset);
+            if (length < 0) throw new ArgumentException($"-Length {length} is negative");
+            if (Offset + length > lun.Length)
+                throw new ArgumentException($"-Offset {Offset} and -Length {length} run past the end of LUN {Lun} ({lun.Length} bytes)");
+            if (toLun && length > fileLength) throw new ArgumentException($"-Length {length} is more than the {fileLength} bytes of {Path}");
+
+            var lunName = $"LUN {Lun} of {session.TargetName}";
+            var confirmed = toLun
+                ? host.ShouldProcess(lunName, $"Overwrite {length} bytes at offset {Offset} with {Path}")
+                : host.ShouldProcess(Path, $"Write {length} bytes of {lunName} from offset {Offset}");
+            if (!confirmed) return;
+
+            var clock = Stopwatch.StartNew();
+            string hash;
+            using (var file = toLun
+                       ? new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false)
+                       : new FileStream(Path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 1 << 16, useAsync: false))
+            {
+                lun.Position = Offset;
+                var (source, destination) = toLun ? ((Stream)file, (Stream)lun) : (lun, file);
+                hash = await CopyAsync(source, destination, length, $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}", host, cancel).ConfigureAwait(false);
+                await destination.FlushAsync(cancel).ConfigureAwait(false);
+                var verified = false;
+                if (Verify)
+                {
+                    destination.Position = toLun ? Offset : 0;
+                    var readBack = await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
+                    if (readBack != hash)
+                        throw new InvalidDataException($"verification failed: {(toLun ? lunName : Path)} reads back with SHA-256 {readBack}, not the {hash} that was copied");
+                    verified = true;
+                }
+                clock.Stop();
+                host.WriteVerbose($"copied {length} bytes in {clock.Elapsed.TotalSeconds:0.###} s, SHA-256 {hash}{(verified ? ", verified" : "")}");
+                if (!PassThru) return;
+                host.WriteObject(new IscsiCopyResult
+                {
+                    Direction = Direction,
+                    Source = toLun ? Path : lunName,
+                    Destination = toLun ? lunName : Path,
+                    Offset = Offset,
+                    Bytes = length,
+                    Duration = clock.Elapsed,
+                    MegabytesPerSecond = Math.Round(length / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), 1),
+                    Sha256 = hash,
+                    Verified = verified,
+                });
+            }
+        }
+
+        /// <summary>Moves <paramref name="length"/> bytes, reading each chunk while the one before is written; returns their SHA-256.</summary>
+        static async Task<string> CopyAsync(Stream source, Stream destination, long length, string activity, ICommandHost host, CancellationToken cancel)
+        {
+            using var sha = SHA256.Create();
+            var buffers = new[] { new byte[ChunkSize], new byte[ChunkSize] };
+            var clock = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
+            Task writing = Task.CompletedTask;
+            long done = 0;
+            try
+            {
+                for (var turn = 0; done < length; turn ^= 1)
+                {
+                    var buffer = buffers[turn];
+                    var want = (int)Math.Min(ChunkSize, length - done);
+                    var got = 0;
+                    while (got < want)
+                    {
+                        var n = await source.ReadAsync(buffer, got, want - got, cancel).ConfigureAwait(false);
+                        if (n == 0) throw new EndOfStreamException($"the source ended after {done + got} of {length} bytes");
+                        got += n;
+                    }
+                    await writing.ConfigureAwait(false);
+                    sha.TransformBlock(buffer, 0, got, null, 0);
+                    writing = destination.WriteAsync(buffer, 0, got, cancel);
+                    done += got;
+                    if (clock.Elapsed - lastReport >= TimeSpan.FromMilliseconds(250))
+                    {
+                        lastReport = clock.Elapsed;
+                        var rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                        host.WriteProgress(new OperationProgress(1, activity, $"{done >> 20} of {length >> 20} MiB, {rate / 1e6:0.0} MB/s",
+                            (int)(done * 100 / Math.Max(length, 1)), (int)((length - done) / Math.Max(rate, 1))));
+                    }
+                }
+                await writing.ConfigureAwait(false);
+            }
+            finally
+            {
+                host.WriteProgress(new OperationProgress(1, activity, "done", 100, 0, completed: true));
+            }
+            sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
+            return BitConverter.ToString(sha.Hash!).Replace("-", "");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System;
+using System.Threading.Tasks;
+
+namespace IscsiDhcp.Operations.Iscsi
+{
+    /// <summary>Disconnect-IscsiTarget: log sessions out (or drop them with -Force); one that fails does not stop the others.</summary>
+    public sealed class DisconnectIscsiTargetOperation
+    {
+        readonly IIscsiDhcpService service;
+
+        public DisconnectIscsiTargetOperation(IIscsiDhcpService service) => this.service = service;
+
+        public IscsiSessionSelector Selector { get; } = new();
+        /// <summary>Drop the connection at once, without logout or waiting for commands in flight.</summary>
+        public bool Force { get; set; }
+
+        public async Task RunAsync(ICommandHost host)
+        {
+            foreach (var session in Selector.Select(service, host))
+            {
+                var action = Force ? "Drop the session without logging out" : "Log out and close the session";
+                if (!host.ShouldProcess($"{session.TargetName} (session {session.SessionIdentifier})", action)) continue;
+                try
+                {
+                    await session.DisconnectAsync(Force, host.Cancellation).ConfigureAwait(false);
+                    host.WriteVerbose($"{session.TargetName}: {(Force ? "dropped" : "logged out")}");
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    host.WriteError(ErrorCatalog.Classify(e, session.SessionIdentifier));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System;
+using System.Threading.Tasks;
+using IscsiDhcp.Iscsi.Supervisor;
+using IscsiDhcp.Scsi;
+
+namespace IscsiDhcp.Operations.Iscsi
+{
+    /// <summary>Get-IscsiLun: the LUNs of sessions (REPORT LUNS), each described by INQUIRY, VPD and capacity.</summary>
+    public sealed class GetIscsiLunOperation
+    {
+        readonly IIscsiDhcpService service;
+
+        public GetIscsiLunOperation(IIscsiDhcpService service) => this.service = service;
+
+        public IscsiSessionSelector Selector { get; } = new();
+        /// <summary>Only these LUN numbers (all when empty).</summary>
+        public int[]? Lun { get; set; }
+
+        public async Task RunAsync(ICommandHost host)
+        {
+            foreach (var session in Selector.Select(service, host))
+            {
+                try
+                {
+                    var numbers = await ScsiDevice.ReportLunsAsync(session, host.Cancellation).ConfigureAwait(false);
+                    foreach (var number in numbers)
+                    {
+                        if (Lun is { Length: > 0 } && Array.IndexOf(Lun, number) < 0) continue;
+                        try
+                        {
+                            host.WriteObject(await DescribeAsync(session, number, host).ConfigureAwait(false));
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            host.WriteError(ErrorCatalog.Classify(e, $"{session.TargetName} LUN {number}"));
+                        }
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    host.WriteError(ErrorCatalog.Classify(e, session.SessionIdentifier));
+                }
+            }
+        }
+
+        static async Task<IscsiLun> DescribeAsync(IscsiSessionSupervisor session, int number, ICommandHost host)
+        {
+            var device = new ScsiDevice(session, number);
+            var cancel = host.Cancellation;
+            var inquiry = await device.InquiryAsync(cancel).ConfigureAwait(false);
+            var lun = new IscsiLun
+            {
+                SessionIdentifier = session.SessionIdentifier,
+                TargetNodeAddress = session.TargetName,
+                Lun = number,
+                DeviceType = DeviceTypeName(inquiry.DeviceType),
+                Vendor = inquiry.Vendor,
+                Product = inquiry.Product,
+                Revision = inquiry.Revision,
+            };
+            // VPD pages are optional (SPC-4): a LUN without them still gets listed.
+            try { lun.SerialNumber = await device.SerialNumberAsync(cancel).ConfigureAwait(false); }
+            catch (ScsiCommandException e) { host.WriteVerbose($"LUN {number}: no unit serial number page ({e.Message})"); }
+            try { lun.Identifiers = await device.DeviceIdentifiersAsync(cancel).ConfigureAwait(false); }
+            catch (ScsiCommandException e) { host.WriteVerbose($"LUN {number}: no device identification page ({e.Message})"); }
+            if (inquiry.DeviceType == 0x00)
+            {
+                var capacity = await device.ReadCapacityAsync(cancel).ConfigureAwait(false);
+                lun.BlockSize = capacity.BlockSize;
+                lun.BlockCount = capacity.BlockCount;
+            }
+            return lun;
+        }
+
+        static string DeviceTypeName(byte type) => type switch
+        {
+            0x00 => "Disk",
+            0x01 => "Tape",
+            0x05 => "Cdrom",
+            0x07 => "OpticalMemory",
+            0x08 => "MediumChanger",
+            0x0C => "StorageArrayController",
+            0x0D => "Enclosure",
+            0x1F => "Unknown",
+            _ => $"Type0x{type:X2}",
+        };
+    }
+}

@@ -1,0 +1,8 @@
+namespace IscsiDhcp.Operations.Iscsi
+{
+    public enum IscsiCopyDirection
+    {
+        LunToFile,
+        FileToLun,
+    }
+}

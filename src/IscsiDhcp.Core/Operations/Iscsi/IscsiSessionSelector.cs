@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using IscsiDhcp.Common;
+using IscsiDhcp.Iscsi.Supervisor;
+
+namespace IscsiDhcp.Operations.Iscsi
+{
+    /// <summary>
+    /// Which sessions a cmdlet means: by target name (wildcards), by session identifier, by
+    /// portal, or the IscsiSession objects piped in. A name without wildcards that matches
+    /// nothing is reported as an error; a wildcard that matches nothing is not.
+    /// </summary>
+    public sealed class IscsiSessionSelector
+    {
+        public string[]? NodeAddress { get; set; }
+        public string[]? SessionIdentifier { get; set; }
+        public string? TargetPortalAddress { get; set; }
+
+        public IReadOnlyList<IscsiSessionSupervisor> Select(IIscsiDhcpService service, ICommandHost host)
+        {
+            var sessions = service.Sessions;
+            var chosen = new List<IscsiSessionSupervisor>();
+            if (SessionIdentifier is { Length: > 0 })
+            {
+                foreach (var id in SessionIdentifier)
+                {
+                    var found = sessions.FirstOrDefault(s => string.Equals(s.SessionIdentifier, id, StringComparison.OrdinalIgnoreCase));
+                    if (found is null) host.WriteError(NotFound($"no session has the identifier {id}", id));
+                    else if (!chosen.Contains(found)) chosen.Add(found);
+                }
+                return chosen;
+            }
+            IEnumerable<IscsiSessionSupervisor> matches = sessions;
+            if (TargetPortalAddress is { } portal)
+                matches = matches.Where(s => string.Equals(s.Portal.Host, portal, StringComparison.OrdinalIgnoreCase)
+                                             || string.Equals(s.OriginalPortal.Host, portal, StringComparison.OrdinalIgnoreCase));
+            if (NodeAddress is not { Length: > 0 }) return matches.ToList();
+            var candidates = matches.ToList();
+            foreach (var name in NodeAddress)
+            {
+                var pattern = new GlobPattern(name);
+                var hits = candidates.Where(s => pattern.IsMatch(s.TargetName)).ToList();
+                if (hits.Count == 0 && !GlobPattern.HasWildcards(name)) host.WriteError(NotFound($"no session to a target named {name}", name));
+                foreach (var hit in hits.Where(h => !chosen.Contains(h))) chosen.Add(hit);
+            }
+            return chosen;
+        }
+
+        /// <summary>The one session meant (null when none matched, already reported); several is the user's mistake.</summary>
+        public IscsiSessionSupervisor? SelectOne(IIscsiDhcpService service, ICommandHost host)
+        {
+            var sessions = Select(service, host);
+            if (sessions.Count > 1)
+                throw new ArgumentException($"that names {sessions.Count} sessions ({string.Join(", ", sessions.Select(s => s.SessionIdentifier))}); name one");
+            return sessions.Count == 1 ? sessions[0] : null;
+        }
+
+        static OperationError NotFound(string message, string target) =>
+            new(new ArgumentException(message), ErrorKind.ObjectNotFound, "IscsiSessionNotFound", target);
+    }
+}

@@ -1,0 +1,8 @@
+namespace IscsiDhcp.Operations.Iscsi
+{
+    public enum IscsiWorkloadMode
+    {
+        Read,
+        Write,
+    }
+}
