@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
@@ -11,7 +12,7 @@ using IscsiDhcp.Iscsi.Text;
 namespace IscsiDhcp.Operations
 {
     /// <summary>
-    /// The one way operations reach sessions (and, later, leases): served in-process today
+    /// The one way operations reach sessions and leases: served in-process today
     /// (<see cref="InProcessService"/>), so an out-of-process agent can serve the same
     /// cmdlets by implementing this.
     /// </summary>
@@ -25,5 +26,8 @@ namespace IscsiDhcp.Operations
 
         /// <summary>The supervised sessions alive now.</summary>
         IReadOnlyList<IscsiSessionSupervisor> Sessions { get; }
+
+        /// <summary>The DHCP agent that holds every lease (dhcpagent's commands).</summary>
+        DhcpAgent Dhcp { get; }
     }
 }

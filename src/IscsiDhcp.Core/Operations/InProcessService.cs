@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Agent;
+using IscsiDhcp.Dhcp.Client;
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
@@ -10,10 +12,29 @@ using IscsiDhcp.Iscsi.Text;
 
 namespace IscsiDhcp.Operations
 {
-    /// <summary>Sessions in this process: discovery sessions of their own, supervisors in <see cref="IscsiSessionRegistry"/>.</summary>
+    /// <summary>
+    /// Sessions and leases in this process: discovery sessions of their own, supervisors in
+    /// <see cref="IscsiSessionRegistry"/>, and one DHCP agent whose lease store is made the
+    /// first time a lease is asked for.
+    /// </summary>
     public sealed class InProcessService : IIscsiDhcpService
     {
         public static readonly InProcessService Shared = new();
+
+        readonly Lazy<DhcpAgent> dhcp;
+
+        public InProcessService(DhcpAgent? dhcp = null)
+        {
+            this.dhcp = dhcp is null ? new Lazy<DhcpAgent>(() => new DhcpAgent(new DhcpLeaseStore(DefaultLeaseDirectory))) : new Lazy<DhcpAgent>(() => dhcp);
+        }
+
+        /// <summary>Where leases are kept for INIT-REBOOT after a restart: /var/lib/iscsidhcp/leases, or under ProgramData on Windows.</summary>
+        public static string DefaultLeaseDirectory =>
+            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)
+                ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "IscsiDhcp", "leases")
+                : "/var/lib/iscsidhcp/leases";
+
+        public DhcpAgent Dhcp => dhcp.Value;
 
         public async Task<IReadOnlyList<IscsiTarget>> DiscoverAsync(TargetAddress portal, LoginSettings settings, string? nodeAddress, TimeSpan timeout,
             CancellationToken cancel)

@@ -50,14 +50,16 @@ namespace IscsiDhcp.Dhcp.Agent
 
         sealed class ManagedLease
         {
-            public ManagedLease(string interfaceName, DhcpClient client, bool configure)
+            public ManagedLease(string interfaceName, DhcpClient client, bool configure, string socketKey)
             {
                 InterfaceName = interfaceName;
                 Client = client;
                 Configure = configure;
+                SocketKey = socketKey;
             }
 
             public string InterfaceName { get; }
+            public string SocketKey { get; }
             public DhcpClient Client { get; }
             public bool Configure { get; set; }
             public bool Primary { get; set; }
@@ -127,8 +129,8 @@ namespace IscsiDhcp.Dhcp.Agent
             ThrowIfDisposed();
             var key = Key(request.InterfaceName, identity.ClientId);
             if (leases.TryGetValue(key, out var existing)) return existing;
-            var client = new DhcpClient(AcquireSocket(request.InterfaceName), identity, request.ClientOptions, time);
-            var managed = new ManagedLease(request.InterfaceName, client, request.Configure);
+            var client = new DhcpClient(AcquireSocket(request, out var socketKey), identity, request.ClientOptions, time);
+            var managed = new ManagedLease(request.InterfaceName, client, request.Configure, socketKey);
             client.LeaseEvent += (_, e) => OnClientEvent(managed, e);
             leases[key] = managed;
             return managed;
@@ -320,21 +322,26 @@ namespace IscsiDhcp.Dhcp.Agent
             };
         }
 
-        DhcpSocket AcquireSocket(string interfaceName)
+        DhcpSocket AcquireSocket(DhcpStartRequest request, out string key)
         {
-            if (sockets.TryGetValue(interfaceName, out var entry))
+            var interfaceName = request.InterfaceName;
+            if ((request.RelayAddress is null) != (request.ServerAddress is null))
+                throw new ArgumentException("relay mode needs both the relay's own address and the server's address");
+            // Relay-mode clients share one socket per relay address and server, not per interface.
+            key = request.RelayAddress is { } relay ? $"relay {relay} to {request.ServerAddress}" : interfaceName;
+            if (sockets.TryGetValue(key, out var entry))
             {
-                sockets[interfaceName] = (entry.Socket, entry.Users + 1);
+                sockets[key] = (entry.Socket, entry.Users + 1);
                 return entry.Socket;
             }
             DhcpSocket socket;
-            try { socket = openSocket(interfaceName); }
+            try { socket = request.RelayAddress is { } from ? DhcpSocket.OpenRelay(from, request.ServerAddress!) : openSocket(interfaceName); }
             catch (UnauthorizedAccessException e) { throw new DhcpAgentException(DhcpAgentError.Permission, e.Message); }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
             {
                 throw new DhcpAgentException(DhcpAgentError.Permission, $"binding UDP port 68 on {interfaceName} needs privilege (root, or CAP_NET_BIND_SERVICE and CAP_NET_RAW)");
             }
-            sockets[interfaceName] = (socket, 1);
+            sockets[key] = (socket, 1);
             return socket;
         }
 
@@ -344,11 +351,11 @@ namespace IscsiDhcp.Dhcp.Agent
             {
                 leases.Remove(Key(managed.InterfaceName, managed.Client.Identity.ClientId));
                 managed.Client.Dispose();
-                var entry = sockets[managed.InterfaceName];
-                if (entry.Users > 1) sockets[managed.InterfaceName] = (entry.Socket, entry.Users - 1);
+                var entry = sockets[managed.SocketKey];
+                if (entry.Users > 1) sockets[managed.SocketKey] = (entry.Socket, entry.Users - 1);
                 else
                 {
-                    sockets.Remove(managed.InterfaceName);
+                    sockets.Remove(managed.SocketKey);
                     entry.Socket.Dispose();
                 }
             }

@@ -21,5 +21,11 @@ namespace IscsiDhcp.Dhcp.Agent
         public bool Configure { get; init; }
         /// <summary>Mark the lease primary (the one whose settings the system should use).</summary>
         public bool Primary { get; init; }
+        /// <summary>
+        /// Relay mode: talk to <see cref="ServerAddress"/> as a relay agent would, from this
+        /// local IPv4 address (giaddr), instead of broadcasting on the interface. Both or neither.
+        /// </summary>
+        public System.Net.IPAddress? RelayAddress { get; init; }
+        public System.Net.IPAddress? ServerAddress { get; init; }
     }
 }

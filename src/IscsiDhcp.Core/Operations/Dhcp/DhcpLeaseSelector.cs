@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using IscsiDhcp.Common;
+using IscsiDhcp.Dhcp.Agent;
+
+namespace IscsiDhcp.Operations.Dhcp
+{
+    /// <summary>
+    /// Which leases a cmdlet means: by interface name (wildcards) and, for several clients on
+    /// one interface, client identifier; a lease piped in names both. A name without
+    /// wildcards that matches nothing is an error; a wildcard that matches nothing is not.
+    /// </summary>
+    public sealed class DhcpLeaseSelector
+    {
+        public string[]? InterfaceName { get; set; }
+        /// <summary>Hex bytes, as DhcpLeaseStatus.ClientId shows them ("01:02:00:00:00:00:01").</summary>
+        public string? ClientId { get; set; }
+
+        public IReadOnlyList<DhcpLeaseStatus> Select(DhcpAgent agent, ICommandHost host, bool reportMissing = true)
+        {
+            var all = agent.StatusAll().Where(l => ClientId is null || string.Equals(l.ClientId, Normalize(ClientId), StringComparison.OrdinalIgnoreCase)).ToList();
+            if (InterfaceName is not { Length: > 0 }) return all;
+            var chosen = new List<DhcpLeaseStatus>();
+            foreach (var name in InterfaceName)
+            {
+                var pattern = new GlobPattern(name);
+                var hits = all.Where(l => pattern.IsMatch(l.InterfaceName)).ToList();
+                if (reportMissing && hits.Count == 0 && !GlobPattern.HasWildcards(name))
+                    host.WriteError(new OperationError(new ArgumentException($"no lease on an interface named {name}{(ClientId is null ? "" : $" for client {ClientId}")}"),
+                        ErrorKind.ObjectNotFound, "DhcpLeaseNotFound", name));
+                chosen.AddRange(hits.Where(h => !chosen.Contains(h)));
+            }
+            return chosen;
+        }
+
+        /// <summary>The client id bytes of a lease, for the agent's calls.</summary>
+        public static byte[] ClientIdBytes(DhcpLeaseStatus lease) => ParseClientId(lease.ClientId);
+
+        static string Normalize(string hex) => BitConverter.ToString(ParseClientId(hex)).Replace('-', ':').ToLowerInvariant();
+
+        /// <summary>Client id hex bytes (with ':' or '-' between them, or none), naming what is wrong.</summary>
+        internal static byte[] ParseClientId(string hex)
+        {
+            var digits = hex.Replace(":", "").Replace("-", "");
+            if (digits.Length == 0 || digits.Length % 2 != 0) throw new ArgumentException($"-ClientId '{hex}' is not hex bytes like 01:02:00:00:00:00:01");
+            var bytes = new byte[digits.Length / 2];
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                if (!byte.TryParse(digits.Substring(i * 2, 2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out bytes[i]))
+                    throw new ArgumentException($"-ClientId '{hex}' is not hex bytes like 01:02:00:00:00:00:01");
+            }
+            return bytes;
+        }
+    }
+}

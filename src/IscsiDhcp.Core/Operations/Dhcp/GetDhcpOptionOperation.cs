@@ -1,0 +1,76 @@
+using System;
+using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Wire;
+
+namespace IscsiDhcp.Operations.Dhcp
+{
+    /// <summary>
+    /// Get-DhcpOption: dhcpagent's GET_TAG: an option of the current ACK (by code or name),
+    /// falling back to the original ACK as dhcpagent does; a vendor-specific sub-option; or a
+    /// BOOTP header field.
+    /// </summary>
+    public sealed class GetDhcpOptionOperation
+    {
+        readonly IIscsiDhcpService service;
+
+        public GetDhcpOptionOperation(IIscsiDhcpService service) => this.service = service;
+
+        public DhcpLeaseSelector Selector { get; } = new();
+        public int? Code { get; set; }
+        public string? Name { get; set; }
+        public int? VendorCode { get; set; }
+        public string? Field { get; set; }
+
+        public Task RunAsync(ICommandHost host)
+        {
+            var asked = (Code is null ? 0 : 1) + (Name is null ? 0 : 1) + (VendorCode is null ? 0 : 1) + (Field is null ? 0 : 1);
+            if (asked != 1) throw new ArgumentException("name exactly one of -Code, -Name, -VendorCode or -Field");
+            if (Code is < 1 or > 254) throw new ArgumentException($"-Code {Code} is not an option code (1 to 254)");
+            if (VendorCode is < 1 or > 254) throw new ArgumentException($"-VendorCode {VendorCode} is not a sub-option code (1 to 254)");
+            var agent = service.Dhcp;
+            foreach (var lease in Selector.Select(agent, host))
+            {
+                var id = DhcpLeaseSelector.ClientIdBytes(lease);
+                try
+                {
+                    host.WriteObject(Read(agent, lease.InterfaceName, id));
+                }
+                catch (Exception e) when (e is not ArgumentException)
+                {
+                    host.WriteError(ErrorCatalog.Classify(e, lease.InterfaceName));
+                }
+            }
+            return Task.CompletedTask;
+        }
+
+        DhcpLeaseOption Read(IscsiDhcp.Dhcp.Agent.DhcpAgent agent, string interfaceName, byte[] id)
+        {
+            if (Field is not null)
+            {
+                var text = agent.GetField(interfaceName, Field, id);
+                return new DhcpLeaseOption { InterfaceName = interfaceName, Field = Field.ToLowerInvariant(), Name = Field.ToLowerInvariant(), Value = text, Text = text };
+            }
+            if (VendorCode is { } sub)
+                return Describe(interfaceName, (byte)DhcpOptionCode.VendorSpecific, sub, agent.GetVendorOption(interfaceName, (byte)sub, id));
+            var code = Code is { } number ? (byte)number : DhcpOptionRegistry.CodeOf(Name!) ?? throw new ArgumentException($"'{Name}' is not a DHCP option name");
+            return Describe(interfaceName, code, null, agent.GetOption(interfaceName, code, id));
+        }
+
+        static DhcpLeaseOption Describe(string interfaceName, byte code, int? vendorCode, byte[] value)
+        {
+            object decoded;
+            try { decoded = vendorCode is null ? DhcpOptionRegistry.Decode(code, value) : value; }
+            catch (DhcpFormatException) { decoded = value; }
+            return new DhcpLeaseOption
+            {
+                InterfaceName = interfaceName,
+                Code = code,
+                VendorCode = vendorCode,
+                Name = vendorCode is null ? DhcpOptionRegistry.NameOf(code) : $"{DhcpOptionRegistry.NameOf(code)} {vendorCode}",
+                Value = decoded,
+                Text = vendorCode is null ? DhcpOptionRegistry.Format(code, value) : BitConverter.ToString(value),
+                Raw = value,
+            };
+        }
+    }
+}
