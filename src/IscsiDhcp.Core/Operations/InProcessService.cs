@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Dhcp.Agent;
@@ -22,6 +23,7 @@ namespace IscsiDhcp.Operations
         public static readonly InProcessService Shared = new();
 
         readonly Lazy<DhcpAgent> dhcp;
+        readonly List<IscsiSessionSupervisor> started = new();
 
         public InProcessService(DhcpAgent? dhcp = null)
         {
@@ -52,9 +54,42 @@ namespace IscsiDhcp.Operations
             }
         }
 
-        public IscsiSessionSupervisor StartSession(TargetAddress portal, LoginSettings settings, IscsiSessionOptions sessionOptions, IscsiSupervisorOptions options) =>
-            IscsiSessionSupervisor.Start(portal, settings, sessionOptions, options);
+        public IscsiSessionSupervisor StartSession(TargetAddress portal, LoginSettings settings, IscsiSessionOptions sessionOptions, IscsiSupervisorOptions options)
+        {
+            var supervisor = IscsiSessionSupervisor.Start(portal, settings, sessionOptions, options);
+            lock (started) started.Add(supervisor);
+            _ = supervisor.Completion.ContinueWith(_ => { lock (started) started.Remove(supervisor); }, TaskScheduler.Default);
+            return supervisor;
+        }
 
-        public IReadOnlyList<IscsiSessionSupervisor> Sessions => IscsiSessionRegistry.All;
+        /// <summary>The sessions this service started that are still alive (the process may hold others: see <see cref="IscsiSessionRegistry"/>).</summary>
+        public IReadOnlyList<IscsiSessionSupervisor> Sessions
+        {
+            get { lock (started) return started.ToList(); }
+        }
+
+        /// <summary>
+        /// What removing the module does: logs every session out (together, each within
+        /// <paramref name="timeout"/>, then drops what is left) and drops every lease. Leases
+        /// are never released here: the addresses stay, and a later start INIT-REBOOTs to them.
+        /// </summary>
+        public async Task ShutdownAsync(TimeSpan timeout)
+        {
+            var logouts = Sessions.Select(async session =>
+            {
+                var graceful = session.DisconnectAsync(force: false);
+                if (await Task.WhenAny(graceful, Task.Delay(timeout)).ConfigureAwait(false) != graceful)
+                    await session.DisconnectAsync(force: true).ConfigureAwait(false);
+            }).ToList();
+            if (dhcp.IsValueCreated)
+            {
+                foreach (var lease in dhcp.Value.StatusAll())
+                {
+                    try { dhcp.Value.Drop(lease.InterfaceName, Operations.Dhcp.DhcpLeaseSelector.ClientIdBytes(lease)); }
+                    catch (DhcpAgentException) { }   // ended meanwhile
+                }
+            }
+            await Task.WhenAll(logouts).ConfigureAwait(false);
+        }
     }
 }

@@ -69,6 +69,8 @@ namespace IscsiDhcp.Dhcp.Agent
             public Task Events { get; set; } = Task.CompletedTask;
         }
 
+        static string ClientIdText(byte[] clientId) => BitConverter.ToString(clientId).Replace('-', ':').ToLowerInvariant();
+
         static string Key(string interfaceName, byte[] clientId) => interfaceName + "|" + BitConverter.ToString(clientId);
 
         // ---- asynchronous commands ----
@@ -368,7 +370,7 @@ namespace IscsiDhcp.Dhcp.Agent
             return new DhcpLeaseStatus
             {
                 InterfaceName = managed.InterfaceName,
-                ClientId = BitConverter.ToString(client.Identity.ClientId).Replace('-', ':').ToLowerInvariant(),
+                ClientId = ClientIdText(client.Identity.ClientId),
                 State = client.State,
                 Address = lease?.Address,
                 PrefixLength = lease?.PrefixLength ?? 0,
@@ -418,7 +420,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 managed.Failed = true;
                 SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, e.Kind, failure));
             }
-            var args = new DhcpAgentEventArgs(managed.InterfaceName, e);
+            var args = new DhcpAgentEventArgs(managed.InterfaceName, ClientIdText(managed.Client.Identity.ClientId), e);
             // Delivery waits on subscribers, so it runs on its own thread, never on the pool's.
             lock (gate) managed.Events = managed.Events.ContinueWith(_ => Deliver(managed, args), CancellationToken.None,
                 TaskContinuationOptions.LongRunning, TaskScheduler.Default);
