@@ -125,7 +125,7 @@ public sealed class SupervisorJobTests : IDisposable
         await start.RunAsync(host);
         var lease = host.Only<DhcpLeaseStatus>();
         var sink = new RecordingSink();
-        using var watch = new DhcpLeaseWatch(agent, lease, sink);
+        using var watch = new DhcpLeaseWatch(agent, lease.InterfaceName, lease.ClientId, sink);
 
         await agent.ExtendAsync(network.ClientInterface, wait: TimeSpan.FromSeconds(20));
         await WaitFor(() => sink.Output.OfType<DhcpLeaseEventArgs>().Any(e => e.Kind == DhcpLeaseEventKind.Extended), "an Extended event");

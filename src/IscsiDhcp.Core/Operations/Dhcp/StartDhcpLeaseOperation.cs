@@ -41,19 +41,40 @@ namespace IscsiDhcp.Operations.Dhcp
         /// <summary>Client behaviour (offer window, retransmission); the defaults suit an interactive user.</summary>
         public DhcpClientOptions? ClientOptions { get; set; }
 
-        public async Task RunAsync(ICommandHost host)
+        /// <summary>The lease as the answer (or the end of the wait) left it, once RunAsync has run.</summary>
+        public DhcpLeaseStatus? Result { get; private set; }
+
+        /// <summary>
+        /// Checks what the user gave and asks ShouldProcess: the request to run, or null when
+        /// the user declined. -AsJob prepares on the pipeline thread and runs in the job.
+        /// </summary>
+        public DhcpStartRequest? Prepare(ICommandHost host)
         {
             var request = Request();
             if (Inform && ClientAddress is null) throw new ArgumentException("-Inform needs -ClientAddress: the address configured by other means");
             if (!Inform && ClientAddress is not null) throw new ArgumentException("-ClientAddress is for -Inform");
             var action = Inform ? $"Ask the DHCP server for the options of {ClientAddress} (INFORM)"
                 : Configure ? "Obtain a DHCP lease and configure the interface with it" : "Obtain a DHCP lease";
-            if (!host.ShouldProcess(InterfaceName, action)) return;
-            var agent = service.Dhcp;
-            var status = Inform
-                ? await agent.InformAsync(request, ClientAddress!, Timeout, host.Cancellation).ConfigureAwait(false)
-                : await agent.StartAsync(request, Timeout, host.Cancellation).ConfigureAwait(false);
-            host.WriteObject(status);
+            return host.ShouldProcess(InterfaceName, action) ? request : null;
+        }
+
+        /// <summary>Sends the prepared START or INFORM and waits (up to Timeout) for the answer.</summary>
+        public Task<DhcpLeaseStatus> SendAsync(DhcpStartRequest request, System.Threading.CancellationToken cancel) =>
+            Inform ? service.Dhcp.InformAsync(request, ClientAddress!, Timeout, cancel) : service.Dhcp.StartAsync(request, Timeout, cancel);
+
+        public async Task RunAsync(ICommandHost host)
+        {
+            var request = Prepare(host);
+            if (request is null) return;
+            Result = await SendAsync(request, host.Cancellation).ConfigureAwait(false);
+            host.WriteObject(Result);
+        }
+
+        /// <summary>The client identifier the lease will have, as DhcpLeaseStatus shows it (for a job that watches it from the start).</summary>
+        public static string ClientIdOf(DhcpStartRequest request)
+        {
+            var id = request.Identity?.ClientId ?? DhcpClientIdentity.ClientIdFromHardwareAddress(LocalInterfaces.HardwareAddress(request.InterfaceName));
+            return BitConverter.ToString(id).Replace('-', ':').ToLowerInvariant();
         }
 
         DhcpStartRequest Request()

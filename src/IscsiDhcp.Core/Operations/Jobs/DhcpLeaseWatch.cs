@@ -16,12 +16,13 @@ namespace IscsiDhcp.Operations.Jobs
         readonly IJobSink sink;
         int ended;
 
-        public DhcpLeaseWatch(DhcpAgent agent, DhcpLeaseStatus lease, IJobSink sink)
+        // clientId: as DhcpLeaseStatus.ClientId shows it. A watch may begin before the lease exists (-AsJob).
+        public DhcpLeaseWatch(DhcpAgent agent, string interfaceName, string clientId, IJobSink sink)
         {
             this.agent = agent;
             this.sink = sink;
-            InterfaceName = lease.InterfaceName;
-            ClientId = lease.ClientId;
+            InterfaceName = interfaceName;
+            ClientId = clientId;
             agent.LeaseEvent += OnLeaseEvent;
         }
 
