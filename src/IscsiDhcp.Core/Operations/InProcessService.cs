@@ -65,7 +65,7 @@ namespace IscsiDhcp.Operations
         /// <summary>The sessions this service started that are still alive (the process may hold others: see <see cref="IscsiSessionRegistry"/>).</summary>
         public IReadOnlyList<IscsiSessionSupervisor> Sessions
         {
-            get { lock (started) return started.ToList(); }
+            get { lock (started) return started.Where(s => !s.Completion.IsCompleted).ToList(); }
         }
 
         /// <summary>
