@@ -19,7 +19,22 @@
 
     # Explicit lists: PowerShell never has to scan the assembly, and a test keeps
     # CmdletsToExport equal to the cmdlets the assembly defines.
-    CmdletsToExport      = @()
+    CmdletsToExport      = @(
+        'Connect-IscsiTarget'
+        'Copy-IscsiLun'
+        'Disconnect-IscsiTarget'
+        'Find-IscsiTarget'
+        'Get-DhcpLease'
+        'Get-DhcpOption'
+        'Get-IscsiLun'
+        'Get-IscsiSession'
+        'Measure-IscsiLun'
+        'Open-IscsiLun'
+        'Start-DhcpLease'
+        'Stop-DhcpLease'
+        'Test-DhcpLease'
+        'Update-DhcpLease'
+    )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
@@ -29,7 +44,7 @@
             Tags         = @('iSCSI', 'DHCP', 'DHCPv4', 'initiator', 'storage', 'network', 'lease', 'Linux', 'Windows', 'PSEdition_Desktop', 'PSEdition_Core')
             LicenseUri   = 'https://github.com/iscsidhcp/IscsiDhcp/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/iscsidhcp/IscsiDhcp'
-            ReleaseNotes = '0.1.0: protocol core (iSCSI initiator, DHCPv4 client and agent), build and test scripts, and a lab of real peers (tgtd, dnsmasq, kea). No cmdlets yet.'
+            ReleaseNotes = '0.1.0: protocol core (iSCSI initiator with session supervisor, DHCPv4 client and agent), the iSCSI and DHCP cmdlets with supervisor jobs, build and test scripts, and a lab of real peers (tgtd, dnsmasq, kea).'
         }
     }
 }

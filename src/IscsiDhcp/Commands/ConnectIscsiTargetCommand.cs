@@ -1,0 +1,117 @@
+using System;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using IscsiDhcp.Hosting;
+using IscsiDhcp.Iscsi.Login;
+using IscsiDhcp.Iscsi.Supervisor;
+using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Jobs;
+
+namespace IscsiDhcp.Commands
+{
+    /// <summary>
+    /// Connect-IscsiTarget: log in and keep the session supervised by a job
+    /// (IscsiSession:&lt;target&gt;). Find-IscsiTarget's output pipes in by property name.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Connect, "IscsiTarget", SupportsShouldProcess = true)]
+    [OutputType(typeof(IscsiSession))]
+    [OutputType(typeof(SupervisorJob))]
+    public sealed class ConnectIscsiTargetCommand : IscsiLoginCmdlet
+    {
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TargetNameCompleter))]
+        public string NodeAddress { get; set; } = "";
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string TargetPortalAddress { get; set; } = "";
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 65535)]
+        public int TargetPortalPortNumber { get; set; } = 3260;
+
+        /// <summary>CHAP algorithms to offer, best first (Sha256, Sha1, Md5 by default).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public ChapAlgorithm[]? ChapAlgorithm { get; set; }
+
+        [Parameter]
+        public SwitchParameter IsHeaderDigest { get; set; }
+
+        [Parameter]
+        public SwitchParameter IsDataDigest { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int NopIntervalSec { get; set; } = 5;
+
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int NopTimeoutSec { get; set; } = 5;
+
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int ReplacementTimeoutSec { get; set; } = 120;
+
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int QueueDepth { get; set; } = 32;
+
+        /// <summary>Return the supervisor job at once, before the login has finished.</summary>
+        [Parameter]
+        public SwitchParameter AsJob { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var operation = new ConnectIscsiTargetOperation(Service)
+            {
+                NodeAddress = NodeAddress,
+                TargetPortalAddress = TargetPortalAddress,
+                TargetPortalPortNumber = TargetPortalPortNumber,
+                QueueDepth = QueueDepth,
+                Supervision = new IscsiSupervisorOptions
+                {
+                    NopInterval = TimeSpan.FromSeconds(NopIntervalSec),
+                    NopTimeout = TimeSpan.FromSeconds(NopTimeoutSec),
+                    ReplacementTimeout = TimeSpan.FromSeconds(ReplacementTimeoutSec),
+                },
+            };
+            Fill(operation.Login);
+            operation.Login.ChapAlgorithms = ChapAlgorithm;
+            operation.Login.HeaderDigest = IsHeaderDigest;
+            operation.Login.DataDigest = IsDataDigest;
+            IscsiSessionSupervisor? supervisor = null;
+            Run(host =>
+            {
+                supervisor = operation.Start(host);
+                return Task.CompletedTask;
+            });
+            if (supervisor is null) return;   // declined (-WhatIf, or No at -Confirm)
+
+            // The job watches from before the login, so -AsJob can return it at once.
+            var job = new SupervisorJob(MyInvocation.Line, "IscsiSession:" + NodeAddress, force => supervisor.DisconnectAsync(force));
+            _ = new IscsiSessionWatch(supervisor, job);
+            JobRepository.Add(job);
+            job.StartJob();
+            if (AsJob)
+            {
+                WriteObject(job);
+                return;
+            }
+            Run(async host =>
+            {
+                try
+                {
+                    await supervisor.WhenLoggedInAsync(host.Cancellation).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested)
+                {
+                    await supervisor.DisconnectAsync(force: true).ConfigureAwait(false);
+                    throw;
+                }
+                host.WriteObject(supervisor.GetStatus());
+            });
+        }
+    }
+}

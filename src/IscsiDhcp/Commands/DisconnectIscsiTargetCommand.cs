@@ -1,0 +1,25 @@
+using System.Management.Automation;
+using IscsiDhcp.Hosting;
+using IscsiDhcp.Operations.Iscsi;
+
+namespace IscsiDhcp.Commands
+{
+    /// <summary>Disconnect-IscsiTarget: log sessions out (or drop them with -Force); their supervisor jobs end.</summary>
+    [Cmdlet(VerbsCommunications.Disconnect, "IscsiTarget", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByNodeAddress)]
+    [OutputType(typeof(void))]
+    public sealed class DisconnectIscsiTargetCommand : IscsiSessionCmdlet
+    {
+        /// <summary>Drop the connection at once: no logout, no waiting for commands in flight.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ByNodeAddress && NodeAddress is null)
+                ThrowTerminatingError(ErrorRecords.From(new PSArgumentException("name the sessions to disconnect: -NodeAddress, -SessionIdentifier, or pipe them in")));
+            var operation = new DisconnectIscsiTargetOperation(Service) { Force = Force };
+            Fill(operation.Selector);
+            Run(operation.RunAsync);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using IscsiDhcp.Hosting;
+using IscsiDhcp.Iscsi.Supervisor;
+using IscsiDhcp.Operations.Iscsi;
+
+namespace IscsiDhcp.Commands
+{
+    /// <summary>Get-IscsiSession: the supervised sessions with their live state and counters.</summary>
+    [Cmdlet(VerbsCommon.Get, "IscsiSession", DefaultParameterSetName = ByNodeAddress)]
+    [OutputType(typeof(IscsiSession))]
+    public sealed class GetIscsiSessionCommand : OperationCmdlet
+    {
+        const string ByNodeAddress = "ByNodeAddress";
+        const string BySessionIdentifier = "BySessionIdentifier";
+
+        [Parameter(Position = 0, ParameterSetName = ByNodeAddress)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TargetNameCompleter))]
+        public string[]? NodeAddress { get; set; }
+
+        [Parameter(ParameterSetName = ByNodeAddress)]
+        [ValidateNotNullOrEmpty]
+        public string? TargetPortalAddress { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = BySessionIdentifier, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[]? SessionIdentifier { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var operation = new GetIscsiSessionOperation(Service);
+            operation.Selector.NodeAddress = NodeAddress;
+            operation.Selector.TargetPortalAddress = TargetPortalAddress;
+            operation.Selector.SessionIdentifier = SessionIdentifier;
+            Run(operation.RunAsync);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Agent;
+using IscsiDhcp.Hosting;
+using IscsiDhcp.Operations.Dhcp;
+using IscsiDhcp.Operations.Jobs;
+
+namespace IscsiDhcp.Commands
+{
+    /// <summary>
+    /// Start-DhcpLease: obtain a lease (dhcpagent's START) or, with -Inform, the options for an
+    /// address configured by other means (INFORM), and keep it supervised by a job
+    /// (DhcpLease:&lt;interface&gt;).
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Start, "DhcpLease", SupportsShouldProcess = true)]
+    [OutputType(typeof(DhcpLeaseStatus))]
+    [OutputType(typeof(SupervisorJob))]
+    public sealed class StartDhcpLeaseCommand : OperationCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+        public string InterfaceName { get; set; } = "";
+
+        /// <summary>A virtual client: this MAC instead of the interface's own.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? MacAddress { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ClientId { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? HostName { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? VendorClass { get; set; }
+
+        [Parameter]
+        public IPAddress? RequestedAddress { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public byte[]? ParameterRequestList { get; set; }
+
+        /// <summary>Put the address and routes on the interface (and take them off when the lease ends).</summary>
+        [Parameter]
+        public SwitchParameter Configure { get; set; }
+
+        /// <summary>Relay mode: our own IPv4 address, sent as giaddr.</summary>
+        [Parameter]
+        public IPAddress? RelayAddress { get; set; }
+
+        /// <summary>Relay mode: the server to talk to.</summary>
+        [Parameter]
+        public IPAddress? ServerAddress { get; set; }
+
+        [Parameter]
+        public SwitchParameter Inform { get; set; }
+
+        [Parameter]
+        public IPAddress? ClientAddress { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = 30;
+
+        /// <summary>Runs for every lease event (the event is its first argument), in a runspace of the lease's job.</summary>
+        [Parameter]
+        public ScriptBlock? EventAction { get; set; }
+
+        [Parameter]
+        public SwitchParameter AsJob { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var operation = new StartDhcpLeaseOperation(Service)
+            {
+                InterfaceName = InterfaceName,
+                MacAddress = MacAddress,
+                ClientId = ClientId,
+                HostName = HostName,
+                VendorClass = VendorClass,
+                RequestedAddress = RequestedAddress,
+                ParameterRequestList = ParameterRequestList,
+                Configure = Configure,
+                RelayAddress = RelayAddress,
+                ServerAddress = ServerAddress,
+                Inform = Inform,
+                ClientAddress = ClientAddress,
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+            };
+            DhcpStartRequest? request = null;
+            Run(host =>
+            {
+                request = operation.Prepare(host);
+                return Task.CompletedTask;
+            });
+            if (request is null) return;
+
+            // The job watches from before the first packet, so -AsJob can return it at once.
+            var agent = Service.Dhcp;
+            var interfaceName = InterfaceName;
+            var clientId = StartDhcpLeaseOperation.ClientIdOf(request);
+            DhcpLeaseWatch? watch = null;
+            var job = new SupervisorJob(MyInvocation.Line, "DhcpLease:" + interfaceName, force =>
+            {
+                watch?.Stop();
+                return Task.CompletedTask;
+            });
+            watch = new DhcpLeaseWatch(agent, interfaceName, clientId, EventAction is null ? job : new EventActionSink(job, EventAction));
+            JobRepository.Add(job);
+            job.StartJob();
+            if (AsJob)
+            {
+                _ = operation.SendAsync(request, default).ContinueWith(t =>
+                {
+                    if (t.Exception?.InnerException is { } failure) ((IJobSink)job).WriteError(IscsiDhcp.Operations.ErrorCatalog.Classify(failure, interfaceName));
+                }, TaskScheduler.Default);
+                WriteObject(job);
+                return;
+            }
+            Run(async host => host.WriteObject(await operation.SendAsync(request, host.Cancellation).ConfigureAwait(false)));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Management.Automation;
+using IscsiDhcp.Hosting;
+using IscsiDhcp.Operations.Dhcp;
+
+namespace IscsiDhcp.Commands
+{
+    /// <summary>Test-DhcpLease: whether a lease is alive (dhcpagent's PING).</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "DhcpLease")]
+    [OutputType(typeof(bool))]
+    public sealed class TestDhcpLeaseCommand : DhcpLeaseCmdlet
+    {
+        protected override void ProcessRecord()
+        {
+            var operation = new TestDhcpLeaseOperation(Service);
+            Fill(operation.Selector);
+            Run(operation.RunAsync);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Operations;
+
+namespace IscsiDhcp.Hosting
+{
+    /// <summary>
+    /// A cmdlet that runs a Core operation: the operation runs on the thread pool and whatever
+    /// it writes (objects, progress, errors, ShouldProcess questions) is carried back to the
+    /// pipeline thread, the only one PowerShell lets write. Ctrl+C cancels the operation; its
+    /// failure becomes a terminating error from the catalog.
+    /// </summary>
+    public abstract class OperationCmdlet : PSCmdlet, ICommandHost, IDisposable
+    {
+        readonly CancellationTokenSource stopping = new();
+        BlockingCollection<Action>? mailbox;
+        int pipelineThread = -1;
+
+        /// <summary>Where sessions and leases live (in this process today).</summary>
+        protected static IIscsiDhcpService Service => InProcessService.Shared;
+
+        public CancellationToken Cancellation => stopping.Token;
+
+        protected override void StopProcessing() => stopping.Cancel();
+
+        /// <summary>PowerShell disposes a cmdlet when its pipeline ends.</summary>
+        public void Dispose()
+        {
+            stopping.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Runs the operation to its end, writing what it writes.</summary>
+        protected void Run(Func<ICommandHost, Task> operation)
+        {
+            using var box = new BlockingCollection<Action>();
+            mailbox = box;
+            pipelineThread = Environment.CurrentManagedThreadId;
+            var task = Task.Run(() => operation(this));
+            _ = task.ContinueWith(_ => box.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            try
+            {
+                foreach (var action in box.GetConsumingEnumerable()) action();
+            }
+            catch
+            {
+                stopping.Cancel();   // the pipeline is going (Ctrl+C, or a downstream error): so is the operation
+                throw;
+            }
+            finally
+            {
+                mailbox = null;
+                pipelineThread = -1;
+            }
+            try
+            {
+                task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (Exception e) when (e is not PipelineStoppedException)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e));
+            }
+        }
+
+        void OnPipeline(Action action)
+        {
+            var box = mailbox;
+            if (box is null || Environment.CurrentManagedThreadId == pipelineThread) action();
+            else box.Add(action);
+        }
+
+        T OnPipeline<T>(Func<T> question)
+        {
+            var box = mailbox;
+            if (box is null || Environment.CurrentManagedThreadId == pipelineThread) return question();
+            var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            box.Add(() =>
+            {
+                try { answer.SetResult(question()); }
+                catch (Exception e) { answer.SetException(e); }
+            });
+            return answer.Task.GetAwaiter().GetResult();
+        }
+
+        void ICommandHost.WriteObject(object value) => OnPipeline(() => WriteObject(value));
+
+        void ICommandHost.WriteVerbose(string message) => OnPipeline(() => WriteVerbose(message));
+
+        void ICommandHost.WriteWarning(string message) => OnPipeline(() => WriteWarning(message));
+
+        void ICommandHost.WriteError(OperationError failure) => OnPipeline(() => WriteError(ErrorRecords.From(failure)));
+
+        void ICommandHost.WriteProgress(OperationProgress progress) => OnPipeline(() => WriteProgress(ProgressRecords.From(progress)));
+
+        bool ICommandHost.ShouldProcess(string target, string action) => OnPipeline(() => ShouldProcess(target, action));
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.ComponentModel;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using IscsiDhcp.Operations;
+using IscsiDhcp.Operations.Jobs;
+
+namespace IscsiDhcp.Hosting
+{
+    /// <summary>
+    /// The job that watches one session (IscsiSession:&lt;target&gt;) or lease
+    /// (DhcpLease:&lt;interface&gt;) for as long as it lives: state changes and lease events
+    /// to its output, reconnects to its progress, failures to its error stream. Stop-Job
+    /// ends what it watches (logout, or drop for a lease). Get-Job, Receive-Job and
+    /// Remove-Job work as for any job; its PSJobTypeName is IscsiDhcpSupervisor.
+    /// </summary>
+    public sealed class SupervisorJob : Job2, IJobSink
+    {
+        public const string TypeName = "IscsiDhcpSupervisor";
+        readonly Func<bool, Task> stop;
+        volatile bool stopping;
+        string status = "Starting";
+
+        internal SupervisorJob(string command, string name, Func<bool, Task> stop)
+            : base(command, name)
+        {
+            this.stop = stop;
+            PSJobTypeName = TypeName;
+        }
+
+        public override string Location => Environment.MachineName;
+
+        public override string StatusMessage => status;
+
+        public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Progress.Count > 0 || Warning.Count > 0;
+
+        public override void StartJob()
+        {
+            status = "Running";
+            SetJobState(JobState.Running);
+        }
+
+        public override void StartJobAsync()
+        {
+            StartJob();
+            OnStartJobCompleted(new AsyncCompletedEventArgs(null, false, null));
+        }
+
+        public override void StopJob() => StopJob(false, null);
+
+        public override void StopJob(bool force, string? reason)
+        {
+            if (IsFinishedState(JobStateInfo.State)) return;
+            stopping = true;
+            SetJobState(JobState.Stopping);
+            status = reason ?? "Stopping";
+            if (!stop(force).Wait(TimeSpan.FromSeconds(30))) stop(true).Wait(TimeSpan.FromSeconds(5));
+            if (!IsFinishedState(JobStateInfo.State)) SetJobState(JobState.Stopped);
+        }
+
+        public override void StopJobAsync() => StopJobAsync(false, null);
+
+        public override void StopJobAsync(bool force, string? reason) =>
+            Task.Run(() =>
+            {
+                StopJob(force, reason);
+                OnStopJobCompleted(new AsyncCompletedEventArgs(null, false, null));
+            });
+
+        public override void SuspendJob() => throw Unsupported();
+        public override void SuspendJobAsync() => throw Unsupported();
+        public override void SuspendJob(bool force, string? reason) => throw Unsupported();
+        public override void SuspendJobAsync(bool force, string? reason) => throw Unsupported();
+        public override void ResumeJob() => throw Unsupported();
+        public override void ResumeJobAsync() => throw Unsupported();
+        public override void UnblockJob() => throw Unsupported();
+        public override void UnblockJobAsync() => throw Unsupported();
+
+        static NotSupportedException Unsupported() =>
+            new("a supervisor job cannot be suspended, resumed or unblocked; Stop-Job ends the session or lease it watches");
+
+        void IJobSink.WriteOutput(object item) => Output.Add(PSObject.AsPSObject(item));
+
+        void IJobSink.WriteProgress(OperationProgress progress)
+        {
+            status = progress.Status;
+            Progress.Add(ProgressRecords.From(progress));
+        }
+
+        void IJobSink.WriteError(OperationError failure) => Error.Add(ErrorRecords.From(failure));
+
+        void IJobSink.Finish(Exception? failure)
+        {
+            if (IsFinishedState(JobStateInfo.State)) return;
+            status = failure?.Message ?? "Ended";
+            if (stopping) SetJobState(JobState.Stopped);
+            else if (failure is null) SetJobState(JobState.Completed);
+            else SetJobState(JobState.Failed);   // the watch has written the failure to the error stream
+        }
+
+        static bool IsFinishedState(JobState state) => state is JobState.Completed or JobState.Failed or JobState.Stopped;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Xml.Linq;
+
+namespace IscsiDhcp.Tests.Help;
+
+/// <summary>
+/// The MAML that Get-Help reads (en-US/IscsiDhcp.dll-Help.xml), made from the help pages as
+/// PlatyPS's New-ExternalHelp makes it, so the two always say the same.
+/// </summary>
+public static class MamlHelp
+{
+    static readonly XNamespace Msh = "http://msh";
+    static readonly XNamespace Maml = "http://schemas.microsoft.com/maml/2004/10";
+    static readonly XNamespace Command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+    static readonly XNamespace Dev = "http://schemas.microsoft.com/maml/dev/2004/10";
+
+    public static string Render(IEnumerable<(CmdletHelp Cmdlet, HelpText Text)> pages)
+    {
+        var root = new XElement(Msh + "helpItems", new XAttribute("schema", "maml"), pages.Select(p => Command_(p.Cmdlet, p.Text)));
+        return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + root.ToString() + "\n";
+    }
+
+    static XElement Command_(CmdletHelp cmdlet, HelpText text)
+    {
+        var dash = cmdlet.Name.IndexOf('-');
+        return new XElement(Command + "command",
+            new XAttribute(XNamespace.Xmlns + "maml", Maml),
+            new XAttribute(XNamespace.Xmlns + "command", Command),
+            new XAttribute(XNamespace.Xmlns + "dev", Dev),
+            new XElement(Command + "details",
+                new XElement(Command + "name", cmdlet.Name),
+                new XElement(Command + "verb", cmdlet.Name[..dash]),
+                new XElement(Command + "noun", cmdlet.Name[(dash + 1)..]),
+                Description(text.Synopsis)),
+            Description(text.Description),
+            new XElement(Command + "syntax", cmdlet.Sets.Select(set =>
+                new XElement(Command + "syntaxItem",
+                    new XElement(Maml + "name", cmdlet.Name),
+                    cmdlet.InSet(set).Select(x => Parameter(x.Parameter, text, x.Binding.Mandatory, x.Binding.Position)),
+                    cmdlet.SupportsShouldProcess
+                        ? MarkdownHelp.AllParameters(cmdlet).Where(p => p.Name is "WhatIf" or "Confirm").Select(p => Parameter(p, text, false, null))
+                        : Enumerable.Empty<XElement>()))),
+            new XElement(Command + "parameters", MarkdownHelp.AllParameters(cmdlet).Select(p =>
+                Parameter(p, text, p.Sets.Any(s => s.Mandatory), p.Sets[0].Position))),
+            new XElement(Command + "inputTypes", MarkdownHelp.InputTypes(cmdlet).Select(t =>
+                new XElement(Command + "inputType", Type(t), Description(text.Inputs.GetValueOrDefault(t, ""))))),
+            new XElement(Command + "returnValues", cmdlet.Outputs.Select(t =>
+                new XElement(Command + "returnValue", Type(t), Description(text.Outputs.GetValueOrDefault(t, ""))))),
+            new XElement(Maml + "alertSet", new XElement(Maml + "alert", Paragraphs(text.Notes))),
+            new XElement(Command + "examples", text.Examples.Select(e =>
+                new XElement(Command + "example",
+                    new XElement(Maml + "title", $"-------------------------- {e.Title} --------------------------"),
+                    new XElement(Dev + "code", e.Code),
+                    new XElement(Dev + "remarks", Paragraphs(e.Remarks))))),
+            new XElement(Command + "relatedLinks", text.RelatedLinks.Select(link =>
+                new XElement(Maml + "navigationLink",
+                    new XElement(Maml + "linkText", LinkText(link)),
+                    new XElement(Maml + "uri", "")))));
+    }
+
+    static XElement Parameter(ParameterHelp parameter, HelpText text, bool required, int? position) =>
+        new(Command + "parameter",
+            new XAttribute("required", required ? "true" : "false"),
+            new XAttribute("variableLength", parameter.TypeName.EndsWith("[]", StringComparison.Ordinal) ? "true" : "false"),
+            new XAttribute("globbing", parameter.Wildcards ? "true" : "false"),
+            new XAttribute("pipelineInput", parameter.PipelineInput),
+            new XAttribute("position", position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "named"),
+            new XAttribute("aliases", parameter.Name == "Confirm" ? "cf" : parameter.Name == "WhatIf" ? "wi" : "none"),
+            new XElement(Maml + "name", parameter.Name),
+            Description(text.Parameters.GetValueOrDefault(parameter.Name, ParameterDescription(parameter.Name))),
+            parameter.IsSwitch ? null : new XElement(Command + "parameterValue", new XAttribute("required", "true"), new XAttribute("variableLength", "false"), parameter.TypeName),
+            Type(parameter.TypeName),
+            new XElement(Dev + "defaultValue", parameter.IsSwitch ? "False" : "None"));
+
+    static string ParameterDescription(string name) => name switch
+    {
+        "Confirm" => "Prompts you for confirmation before running the cmdlet.",
+        "WhatIf" => "Shows what would happen if the cmdlet runs. The cmdlet is not run.",
+        _ => "",
+    };
+
+    static XElement Type(string name) => new(Dev + "type", new XElement(Maml + "name", name), new XElement(Maml + "uri"));
+
+    static XElement Description(string text) => new(Maml + "description", Paragraphs(text));
+
+    /// <summary>Blank lines separate paragraphs, as in the markdown.</summary>
+    static IEnumerable<XElement> Paragraphs(string text) =>
+        text.Replace("\r\n", "\n").Split("\n\n").Select(p => p.Trim()).Where(p => p.Length > 0)
+            .Select(p => new XElement(Maml + "para", string.Join(" ", p.Split('\n').Select(l => l.Trim()))));
+
+    /// <summary>"[Get-Job](Get-Job.md)" is shown as "Get-Job".</summary>
+    static string LinkText(string link)
+    {
+        var close = link.IndexOf(']');
+        return link.StartsWith('[') && close > 0 ? link[1..close] : link;
+    }
+}
