@@ -4,7 +4,7 @@ using IscsiDhcp.Tests.ImportChecks;
 namespace IscsiDhcp.Tests.Help;
 
 /// <summary>One parameter as PowerShell would bind it: from its [Parameter] attributes, one per parameter set.</summary>
-public sealed record ParameterHelp(string Name, string TypeName, bool IsSwitch, IReadOnlyList<ParameterInSet> Sets, bool Wildcards)
+public sealed record ParameterHelp(string Name, string TypeName, bool IsSwitch, IReadOnlyList<ParameterInSet> Sets, bool Wildcards, string ElementTypeFullName = "")
 {
     public bool AllSets => Sets.Count == 1 && Sets[0].Set == AllParameterSets;
     public const string AllParameterSets = "__AllParameterSets";
@@ -56,7 +56,7 @@ public sealed record CmdletHelp(string Name, IReadOnlyList<string> Sets, string?
                 Named<bool>(a, "ValueFromPipelineByPropertyName"))).ToList();
             var wildcards = property.GetCustomAttributesData().Any(a => a.AttributeType.Name == "SupportsWildcardsAttribute");
             var type = property.PropertyType;
-            parameters.Add(new ParameterHelp(property.Name, TypeName(type), type.Name == "SwitchParameter", sets, wildcards));
+            parameters.Add(new ParameterHelp(property.Name, TypeName(type), type.Name == "SwitchParameter", sets, wildcards, ElementType(type).FullName!));
         }
         var named = parameters.SelectMany(p => p.Sets).Select(s => s.Set).Where(s => s != ParameterHelp.AllParameterSets).Distinct().ToList();
         var allSets = named.Count == 0 ? new List<string> { ParameterHelp.AllParameterSets } : named;
@@ -85,6 +85,11 @@ public sealed record CmdletHelp(string Name, IReadOnlyList<string> Sets, string?
         var found = attribute.NamedArguments.Where(a => a.MemberName == name).Select(a => a.TypedValue.Value).FirstOrDefault();
         return found is null ? default : (T)found;
     }
+
+    static Type ElementType(Type type) =>
+        type.IsArray ? ElementType(type.GetElementType()!)
+        : type.IsGenericType && type.GetGenericTypeDefinition().FullName == "System.Nullable`1" ? type.GetGenericArguments()[0]
+        : type;
 
     /// <summary>PowerShell's short type names: String, Int32[], IPAddress, PSCredential, Nullable`1 shown as its argument.</summary>
     public static string TypeName(Type type)

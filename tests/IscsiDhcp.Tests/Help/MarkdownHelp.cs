@@ -90,7 +90,7 @@ public static class MarkdownHelp
     /// <summary>The types a cmdlet takes from the pipeline: those of its pipeline-bound parameters (None when it takes nothing).</summary>
     public static IReadOnlyList<string> InputTypes(CmdletHelp cmdlet)
     {
-        var types = cmdlet.Parameters.Where(p => p.PipelineInput != "False").Select(p => p.TypeName.TrimEnd('[', ']')).Distinct().ToList();
+        var types = cmdlet.Parameters.Where(p => p.PipelineInput != "False").Select(p => p.ElementTypeFullName).Distinct().ToList();
         return types.Count == 0 ? ["None"] : types;
     }
 
@@ -126,7 +126,7 @@ public static class MarkdownHelp
             examples.Add(new HelpExample(title, code.Groups[1].Value, body[(code.Index + code.Length)..].Trim()));
         }
         var parameters = Split("\n" + Section("PARAMETERS"), "\n### -")
-            .ToDictionary(kv => kv.Key, kv => kv.Value[..Math.Max(0, kv.Value.IndexOf("```yaml", StringComparison.Ordinal))].Trim());
+            .ToDictionary(kv => kv.Key, kv => (kv.Value.IndexOf("```yaml", StringComparison.Ordinal) is var yaml and >= 0 ? kv.Value[..yaml] : kv.Value).Trim());
         return new HelpText
         {
             Synopsis = Section("SYNOPSIS"),
