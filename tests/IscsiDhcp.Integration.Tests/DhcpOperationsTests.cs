@@ -58,14 +58,14 @@ public sealed class DhcpOperationsTests : IDisposable
         var option = new GetDhcpOptionOperation(service) { Code = (int)DhcpOptionCode.Router };
         option.Selector.InterfaceName = [network.ClientInterface];
         await option.RunAsync(host);
-        var router = host.Only<DhcpLeaseOption>();
+        var router = host.Only<DhcpOption>();
         Assert.Equal(("Router", IPAddress.Parse(network.ServerAddress)), (router.Name, Assert.Single((IPAddress[])router.Value!)));
 
         host = new RecordingHost();
         option.Code = null;
         option.Field = "yiaddr";
         await option.RunAsync(host);
-        Assert.Equal(lease.Address.ToString(), host.Only<DhcpLeaseOption>().Text);
+        Assert.Equal(lease.Address.ToString(), host.Only<DhcpOption>().Text);
 
         host = new RecordingHost();
         option.Field = null;

@@ -6,7 +6,7 @@ namespace IscsiDhcp.Commands
 {
     /// <summary>Get-DhcpOption: an option, vendor sub-option or BOOTP field of a lease (dhcpagent's GET_TAG).</summary>
     [Cmdlet(VerbsCommon.Get, "DhcpOption", DefaultParameterSetName = ByCode)]
-    [OutputType(typeof(DhcpLeaseOption))]
+    [OutputType(typeof(DhcpOption))]
     public sealed class GetDhcpOptionCommand : DhcpLeaseCmdlet
     {
         const string ByCode = "ByCode";

@@ -22,7 +22,7 @@ namespace IscsiDhcp.Dhcp.Wire
         public const byte BootRequest = 1, BootReply = 2;
         static readonly byte[] MagicCookie = { 99, 130, 83, 99 };
 
-        readonly List<DhcpOption> options = new();
+        readonly List<DhcpMessageOption> options = new();
 
         public byte Op { get; set; } = BootRequest;
         public byte HardwareType { get; set; } = 1;   // Ethernet
@@ -42,7 +42,7 @@ namespace IscsiDhcp.Dhcp.Wire
         /// <summary>The file field as text, unless option 52 used it for options.</summary>
         public string BootFile { get; set; } = "";
 
-        public IReadOnlyList<DhcpOption> Options => options;
+        public IReadOnlyList<DhcpMessageOption> Options => options;
 
         /// <summary>The client's hardware address: the first <see cref="HardwareLength"/> bytes of chaddr.</summary>
         public ReadOnlySpan<byte> HardwareAddress => ClientHardwareAddress.AsSpan(0, Math.Min(HardwareLength, (byte)16));
@@ -67,7 +67,7 @@ namespace IscsiDhcp.Dhcp.Wire
         public DhcpMessage Set(byte code, byte[] value)
         {
             options.RemoveAll(o => o.Code == code);
-            options.Add(new DhcpOption(code, value));
+            options.Add(new DhcpMessageOption(code, value));
             return this;
         }
 
@@ -116,7 +116,7 @@ namespace IscsiDhcp.Dhcp.Wire
             if (snameHoldsOptions) ReadRegion(packet.Slice(44, 64), joined, order, "sname");
             else m.ServerName = Text(packet.Slice(44, 64));
             foreach (var code in order)
-                if (code != (byte)DhcpOptionCode.OptionOverload) m.options.Add(new DhcpOption(code, joined[code].ToArray()));
+                if (code != (byte)DhcpOptionCode.OptionOverload) m.options.Add(new DhcpMessageOption(code, joined[code].ToArray()));
             // A reply without a message type is BOOTP (RFC 1542): a BOOTP server answering us.
             if (m.MessageType is null && m.Op != BootReply) throw new DhcpFormatException("no DHCP message type (option 53)");
             return m;

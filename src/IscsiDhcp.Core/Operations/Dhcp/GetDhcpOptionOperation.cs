@@ -43,12 +43,12 @@ namespace IscsiDhcp.Operations.Dhcp
             return Task.CompletedTask;
         }
 
-        DhcpLeaseOption Read(IscsiDhcp.Dhcp.Agent.DhcpAgent agent, string interfaceName, byte[] id)
+        DhcpOption Read(IscsiDhcp.Dhcp.Agent.DhcpAgent agent, string interfaceName, byte[] id)
         {
             if (Field is not null)
             {
                 var text = agent.GetField(interfaceName, Field, id);
-                return new DhcpLeaseOption { InterfaceName = interfaceName, Field = Field.ToLowerInvariant(), Name = Field.ToLowerInvariant(), Value = text, Text = text };
+                return new DhcpOption { InterfaceName = interfaceName, Field = Field.ToLowerInvariant(), Name = Field.ToLowerInvariant(), Value = text, Text = text };
             }
             if (VendorCode is { } sub)
                 return Describe(interfaceName, (byte)DhcpOptionCode.VendorSpecific, sub, agent.GetVendorOption(interfaceName, (byte)sub, id));
@@ -56,12 +56,12 @@ namespace IscsiDhcp.Operations.Dhcp
             return Describe(interfaceName, code, null, agent.GetOption(interfaceName, code, id));
         }
 
-        static DhcpLeaseOption Describe(string interfaceName, byte code, int? vendorCode, byte[] value)
+        static DhcpOption Describe(string interfaceName, byte code, int? vendorCode, byte[] value)
         {
             object decoded;
             try { decoded = vendorCode is null ? DhcpOptionRegistry.Decode(code, value) : value; }
             catch (DhcpFormatException) { decoded = value; }
-            return new DhcpLeaseOption
+            return new DhcpOption
             {
                 InterfaceName = interfaceName,
                 Code = code,

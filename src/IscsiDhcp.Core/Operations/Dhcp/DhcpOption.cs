@@ -1,7 +1,7 @@
 namespace IscsiDhcp.Operations.Dhcp
 {
     /// <summary>What Get-DhcpOption returns: one option (or vendor sub-option, or BOOTP field) of a lease, decoded and raw.</summary>
-    public sealed class DhcpLeaseOption
+    public sealed class DhcpOption
     {
         public string InterfaceName { get; internal set; } = "";
         /// <summary>The option code; for a vendor sub-option, 43.</summary>
