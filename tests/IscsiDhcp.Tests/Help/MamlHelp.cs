@@ -87,6 +87,39 @@ public static class MamlHelp
         text.Replace("\r\n", "\n").Split("\n\n").Select(p => p.Trim()).Where(p => p.Length > 0)
             .Select(p => new XElement(Maml + "para", string.Join(" ", p.Split('\n').Select(l => l.Trim()))));
 
+    /// <summary>
+    /// What a MAML file says, as lines to compare: names, synopses, descriptions, syntax,
+    /// parameters (required, position, pipeline input, wildcards, type) and example code,
+    /// with layout and whitespace left out, so PlatyPS's New-ExternalHelp and this writer
+    /// can be held to the same content.
+    /// </summary>
+    public static IReadOnlyList<string> Content(string maml)
+    {
+        var lines = new List<string>();
+        foreach (var command in XDocument.Parse(maml).Root!.Elements(Command + "command"))
+        {
+            var name = command.Element(Command + "details")!.Element(Command + "name")!.Value.Trim();
+            lines.Add($"{name} synopsis: {Text(command.Element(Command + "details")!.Element(Maml + "description"))}");
+            lines.Add($"{name} description: {Text(command.Element(Maml + "description"))}");
+            foreach (var item in command.Element(Command + "syntax")?.Elements(Command + "syntaxItem") ?? [])
+                lines.Add($"{name} syntax: {string.Join(" ", item.Elements(Command + "parameter").Select(p => p.Element(Maml + "name")!.Value.Trim()).Order(StringComparer.Ordinal))}");
+            foreach (var parameter in command.Element(Command + "parameters")?.Elements(Command + "parameter") ?? [])
+            {
+                string Attribute(string attribute) => (parameter.Attribute(attribute)?.Value ?? "").Replace(" ", "").ToLowerInvariant();
+                lines.Add($"{name} -{parameter.Element(Maml + "name")!.Value.Trim()}: required={Attribute("required")} position={Attribute("position")} " +
+                          $"pipeline={Attribute("pipelineInput")} globbing={Attribute("globbing")} type={parameter.Element(Dev + "type")?.Element(Maml + "name")?.Value.Trim()} " +
+                          $"about={Text(parameter.Element(Maml + "description"))}");
+            }
+            foreach (var example in command.Element(Command + "examples")?.Elements(Command + "example") ?? [])
+                lines.Add($"{name} example: {Normalize(example.Element(Dev + "code")?.Value ?? "")}");
+        }
+        return lines;
+    }
+
+    static string Text(XElement? element) => Normalize(string.Join(" ", element?.Elements(Maml + "para").Select(p => p.Value) ?? []));
+
+    static string Normalize(string text) => string.Join(" ", text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
     /// <summary>"[Get-Job](Get-Job.md)" is shown as "Get-Job".</summary>
     static string LinkText(string link)
     {
