@@ -42,7 +42,7 @@ public sealed class IscsiSupervisorTests : IDisposable
     async Task<IscsiSessionSupervisor> Connect(TgtdServer tgtd, TgtdTarget target, IscsiSupervisorOptions? options = null, LoginSettings? settings = null)
     {
         var supervisor = IscsiSessionSupervisor.Start(PortalOf(tgtd), settings ?? IscsiTargetFixture.Settings(target), QuickLogin, options ?? Fast);
-        supervisor.StateChanged += (_, change) => changes.Enqueue(change);
+        foreach (var earlier in supervisor.Watch((_, change) => changes.Enqueue(change))) changes.Enqueue(earlier);
         await supervisor.WhenLoggedInAsync().WaitAsync(TimeSpan.FromSeconds(20));
         return supervisor;
     }

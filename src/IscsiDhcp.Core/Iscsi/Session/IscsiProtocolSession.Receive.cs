@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Transport;
@@ -187,7 +188,11 @@ namespace IscsiDhcp.Iscsi.Session
                 }
                 catch (Exception e)
                 {
-                    Finish(task, default, e);
+                    // The connection failed under the write: a loss of the session, which a
+                    // supervisor recovers from, not a failure of the command itself.
+                    Finish(task, default, e is IOException or ObjectDisposedException
+                        ? new IscsiSessionLostException($"sending to {TargetName ?? Portal.ToString()} failed: {e.Message}", e)
+                        : e);
                 }
             });
         }

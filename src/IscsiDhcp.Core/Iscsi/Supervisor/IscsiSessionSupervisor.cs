@@ -28,6 +28,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         readonly SupervisorMachine machine;
         readonly object gate = new();
         readonly List<SupervisedCommand> parked = new();
+        readonly List<IscsiSessionStateChange> history = new();
         readonly TaskCompletionSource<bool> firstLogin = new(TaskCreationOptions.RunContinuationsAsynchronously);
         readonly TaskCompletionSource<bool> ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         readonly CancellationTokenSource stopping = new();
@@ -80,8 +81,33 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// <summary>Why the supervisor ended, if it ended on a failure.</summary>
         public Exception? Failure { get; private set; }
 
-        /// <summary>Every transition, in order, on the supervisor's own thread (handlers must return quickly).</summary>
+        /// <summary>
+        /// Every transition, in order, on the supervisor's own thread (handlers must return
+        /// quickly). The supervisor starts at once, so a subscriber that must not miss the first
+        /// transitions uses <see cref="Watch"/>.
+        /// </summary>
         public event EventHandler<IscsiSessionStateChange>? StateChanged;
+
+        /// <summary>The transitions so far (the most recent <see cref="HistoryLimit"/>).</summary>
+        public IReadOnlyList<IscsiSessionStateChange> Transitions
+        {
+            get { lock (gate) return history.ToArray(); }
+        }
+
+        public const int HistoryLimit = 256;
+
+        /// <summary>
+        /// Subscribes <paramref name="handler"/> and returns the transitions that came before,
+        /// in one step: every transition is either returned or delivered, never both or neither.
+        /// </summary>
+        public IReadOnlyList<IscsiSessionStateChange> Watch(EventHandler<IscsiSessionStateChange> handler)
+        {
+            lock (gate)
+            {
+                StateChanged += handler;
+                return history.ToArray();
+            }
+        }
 
         /// <summary>Starts a supervisor and waits for its first login; a login that cannot succeed throws (and the supervisor is gone).</summary>
         public static async Task<IscsiSessionSupervisor> ConnectAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? sessionOptions = null,
@@ -488,8 +514,12 @@ namespace IscsiDhcp.Iscsi.Supervisor
 
         void OnStateChange(IscsiSessionStateChange change)
         {
+            EventHandler<IscsiSessionStateChange>? handlers;
             lock (gate)
             {
+                history.Add(change);
+                if (history.Count > HistoryLimit) history.RemoveAt(0);
+                handlers = StateChanged;
                 state = change.To;
                 Volatile.Write(ref portal, machine.Portal);
                 Volatile.Write(ref originalPortal, machine.OriginalPortal);
@@ -500,7 +530,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             }
             try
             {
-                StateChanged?.Invoke(this, change);
+                handlers?.Invoke(this, change);
             }
             catch (Exception e)
             {

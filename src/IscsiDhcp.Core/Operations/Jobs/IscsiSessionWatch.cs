@@ -14,13 +14,18 @@ namespace IscsiDhcp.Operations.Jobs
     {
         readonly IscsiSessionSupervisor supervisor;
         readonly IJobSink sink;
+        // Held while the transitions before the watch began are replayed, so later ones wait their turn.
+        readonly object order = new();
         int ended;
 
         public IscsiSessionWatch(IscsiSessionSupervisor supervisor, IJobSink sink)
         {
             this.supervisor = supervisor;
             this.sink = sink;
-            supervisor.StateChanged += OnStateChanged;
+            lock (order)
+            {
+                foreach (var earlier in supervisor.Watch(OnStateChanged)) Report(earlier);
+            }
             _ = supervisor.Completion.ContinueWith(_ => End(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
@@ -30,6 +35,11 @@ namespace IscsiDhcp.Operations.Jobs
         public Task StopAsync(bool force) => supervisor.DisconnectAsync(force);
 
         void OnStateChanged(object? sender, IscsiSessionStateChange change)
+        {
+            lock (order) Report(change);
+        }
+
+        void Report(IscsiSessionStateChange change)
         {
             sink.WriteOutput(change);
             var activity = $"Reconnecting to {change.TargetName}";
