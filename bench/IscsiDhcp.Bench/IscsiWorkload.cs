@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
+using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Scsi;
 
@@ -23,10 +24,29 @@ public static class IscsiWorkload
         var depth = options.Number("queue-depth", 16);
         var seconds = options.Number("seconds", 10);
         var random = options.Flag("random");
+        var supervised = options.Flag("supervised");
 
         var settings = new LoginSettings { TargetName = target, InitiatorName = "iqn.2026-11.org.iscsidhcp:bench" };
-        using var session = await IscsiProtocolSession.LoginAsync(portal, settings, new IscsiSessionOptions { QueueDepth = depth });
-        var device = new ScsiDevice(session, lun);
+        var sessionOptions = new IscsiSessionOptions { QueueDepth = depth };
+        // --supervised: through the supervisor, as the cmdlets go (keep-alive, replay on reconnect).
+        IScsiTransport transport;
+        Func<long> moved;
+        Func<Task> close;
+        if (supervised)
+        {
+            var supervisor = await IscsiSessionSupervisor.ConnectAsync(portal, settings, sessionOptions);
+            transport = supervisor;
+            moved = () => write ? supervisor.GetStatus().BytesWritten : supervisor.GetStatus().BytesRead;
+            close = () => supervisor.DisconnectAsync();
+        }
+        else
+        {
+            var session = await IscsiProtocolSession.LoginAsync(portal, settings, sessionOptions);
+            transport = session;
+            moved = () => write ? session.BytesWritten : session.BytesRead;
+            close = () => session.LogoutAsync(TimeSpan.FromSeconds(5));
+        }
+        var device = new ScsiDevice(transport, lun);
         var capacity = await device.ReadCapacityAsync();
         if (blockBytes % capacity.BlockSize != 0) throw new ArgumentException($"--block-size must be a multiple of the LUN's {capacity.BlockSize}-byte blocks");
         var blocksPerIo = (ulong)(blockBytes / capacity.BlockSize);
@@ -69,7 +89,7 @@ public static class IscsiWorkload
 
         var workers = Enumerable.Range(0, depth).Select(i => Task.Run(() => Worker(i))).ToArray();
         await Task.Delay(warmup);
-        var bytesAtStart = write ? session.BytesWritten : session.BytesRead;
+        var bytesAtStart = moved();
         allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
         Volatile.Write(ref measuring, true);
         var window = Stopwatch.StartNew();
@@ -77,10 +97,10 @@ public static class IscsiWorkload
         Volatile.Write(ref measuring, false);
         var elapsed = window.Elapsed.TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
-        var bytes = (write ? session.BytesWritten : session.BytesRead) - bytesAtStart;
+        var bytes = moved() - bytesAtStart;
         await stop.CancelAsync();
         await Task.WhenAll(workers);
-        await session.LogoutAsync(TimeSpan.FromSeconds(5));
+        await close();
 
         var all = latencies.SelectMany((l, i) => l.Take(counts[i])).Order().ToArray();
         var ios = all.Length;
@@ -88,6 +108,7 @@ public static class IscsiWorkload
         var result = new
         {
             scenario = write ? "iscsi-write" : "iscsi-read",
+            supervised,
             portal = portal.ToString(),
             blockSize = blockBytes,
             queueDepth = depth,

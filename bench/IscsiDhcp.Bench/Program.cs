@@ -4,7 +4,7 @@ using IscsiDhcp.Bench;
 const string Usage = """
 usage: IscsiDhcp.Bench <scenario> [options]
   iscsi-read | iscsi-write  --portal HOST:PORT --target IQN [--lun N] [--block-size BYTES]
-                            [--queue-depth N] [--seconds S] [--random]
+                            [--queue-depth N] [--seconds S] [--random] [--supervised]
   iscsi-recover             [--runs N] [--down-ms MS] [--nop-interval S] [--nop-timeout S]   (root: kills and restarts a lab tgtd)
   dhcp-dora                 --relay LOCAL-IPV4 --server SERVER-IPV4 [--clients N] [--seconds S]
   dhcp-memory               [--leases N]
