@@ -69,8 +69,6 @@ namespace IscsiDhcp.Dhcp.Agent
             public Task Events { get; set; } = Task.CompletedTask;
         }
 
-        static string ClientIdText(byte[] clientId) => BitConverter.ToString(clientId).Replace('-', ':').ToLowerInvariant();
-
         static string Key(string interfaceName, byte[] clientId) => interfaceName + "|" + BitConverter.ToString(clientId);
 
         // ---- asynchronous commands ----
@@ -370,7 +368,7 @@ namespace IscsiDhcp.Dhcp.Agent
             return new DhcpLeaseStatus
             {
                 InterfaceName = managed.InterfaceName,
-                ClientId = ClientIdText(client.Identity.ClientId),
+                ClientId = DhcpClientIdentity.FormatClientId(client.Identity.ClientId),
                 State = client.State,
                 Address = lease?.Address,
                 PrefixLength = lease?.PrefixLength ?? 0,
@@ -420,7 +418,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 managed.Failed = true;
                 SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, e.Kind, failure));
             }
-            var args = new DhcpAgentEventArgs(managed.InterfaceName, ClientIdText(managed.Client.Identity.ClientId), e);
+            var args = new DhcpAgentEventArgs(managed.InterfaceName, DhcpClientIdentity.FormatClientId(managed.Client.Identity.ClientId), e);
             // Delivery waits on subscribers, so it runs on its own thread, never on the pool's.
             lock (gate) managed.Events = managed.Events.ContinueWith(_ => Deliver(managed, args), CancellationToken.None,
                 TaskContinuationOptions.LongRunning, TaskScheduler.Default);

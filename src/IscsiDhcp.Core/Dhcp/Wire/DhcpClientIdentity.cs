@@ -53,6 +53,23 @@ namespace IscsiDhcp.Dhcp.Wire
             return id;
         }
 
+        /// <summary>A client identifier as the agent shows it: lower-case hex bytes joined by ':'.</summary>
+        public static string FormatClientId(byte[] clientId) => BitConverter.ToString(clientId).Replace('-', ':').ToLowerInvariant();
+
+        /// <summary>Client-identifier hex bytes (with ':' or '-' between them, or none), naming what is wrong.</summary>
+        public static byte[] ParseClientId(string hex)
+        {
+            var digits = hex.Replace(":", "").Replace("-", "");
+            if (digits.Length == 0 || digits.Length % 2 != 0) throw new ArgumentException($"-ClientId '{hex}' is not hex bytes like 01:02:00:00:00:00:01");
+            var bytes = new byte[digits.Length / 2];
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                if (!byte.TryParse(digits.Substring(i * 2, 2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out bytes[i]))
+                    throw new ArgumentException($"-ClientId '{hex}' is not hex bytes like 01:02:00:00:00:00:01");
+            }
+            return bytes;
+        }
+
         /// <summary>Parses "aa:bb:cc:dd:ee:ff" (or with '-'), naming what is wrong.</summary>
         public static byte[] ParseMac(string text)
         {

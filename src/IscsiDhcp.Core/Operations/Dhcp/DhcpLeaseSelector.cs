@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using IscsiDhcp.Common;
 using IscsiDhcp.Dhcp.Agent;
+using IscsiDhcp.Dhcp.Wire;
 
 namespace IscsiDhcp.Operations.Dhcp
 {
@@ -19,7 +20,8 @@ namespace IscsiDhcp.Operations.Dhcp
 
         public IReadOnlyList<DhcpLeaseStatus> Select(DhcpAgent agent, ICommandHost host, bool reportMissing = true)
         {
-            var all = agent.StatusAll().Where(l => ClientId is null || string.Equals(l.ClientId, Normalize(ClientId), StringComparison.OrdinalIgnoreCase)).ToList();
+            var client = ClientId is null ? null : DhcpClientIdentity.FormatClientId(DhcpClientIdentity.ParseClientId(ClientId));
+            var all = agent.StatusAll().Where(l => client is null || l.ClientId == client).ToList();
             if (InterfaceName is not { Length: > 0 }) return all;
             var chosen = new List<DhcpLeaseStatus>();
             foreach (var name in InterfaceName)
@@ -35,22 +37,6 @@ namespace IscsiDhcp.Operations.Dhcp
         }
 
         /// <summary>The client id bytes of a lease, for the agent's calls.</summary>
-        public static byte[] ClientIdBytes(DhcpLeaseStatus lease) => ParseClientId(lease.ClientId);
-
-        static string Normalize(string hex) => BitConverter.ToString(ParseClientId(hex)).Replace('-', ':').ToLowerInvariant();
-
-        /// <summary>Client id hex bytes (with ':' or '-' between them, or none), naming what is wrong.</summary>
-        internal static byte[] ParseClientId(string hex)
-        {
-            var digits = hex.Replace(":", "").Replace("-", "");
-            if (digits.Length == 0 || digits.Length % 2 != 0) throw new ArgumentException($"-ClientId '{hex}' is not hex bytes like 01:02:00:00:00:00:01");
-            var bytes = new byte[digits.Length / 2];
-            for (var i = 0; i < bytes.Length; i++)
-            {
-                if (!byte.TryParse(digits.Substring(i * 2, 2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out bytes[i]))
-                    throw new ArgumentException($"-ClientId '{hex}' is not hex bytes like 01:02:00:00:00:00:01");
-            }
-            return bytes;
-        }
+        public static byte[] ClientIdBytes(DhcpLeaseStatus lease) => DhcpClientIdentity.ParseClientId(lease.ClientId);
     }
 }

@@ -74,7 +74,7 @@ namespace IscsiDhcp.Operations.Dhcp
         public static string ClientIdOf(DhcpStartRequest request)
         {
             var id = request.Identity?.ClientId ?? DhcpClientIdentity.ClientIdFromHardwareAddress(LocalInterfaces.HardwareAddress(request.InterfaceName));
-            return BitConverter.ToString(id).Replace('-', ':').ToLowerInvariant();
+            return DhcpClientIdentity.FormatClientId(id);
         }
 
         DhcpStartRequest Request()
@@ -89,7 +89,7 @@ namespace IscsiDhcp.Operations.Dhcp
                 else if (RelayAddress is not null) throw new ArgumentException("relay mode needs -MacAddress: the virtual client's hardware address");
                 else mac = LocalInterfaces.HardwareAddress(InterfaceName);
                 identity = new DhcpClientIdentity(mac) { HostName = HostName, VendorClass = VendorClass };
-                if (ClientId is not null) identity = identity with { ClientId = DhcpLeaseSelector.ParseClientId(ClientId) };
+                if (ClientId is not null) identity = identity with { ClientId = DhcpClientIdentity.ParseClientId(ClientId) };
                 if (ParameterRequestList is { Length: > 0 } list) identity = identity with { ParameterRequestList = list.ToArray() };
             }
             var options = ClientOptions ?? new DhcpClientOptions();

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Client;
+using IscsiDhcp.Dhcp.Wire;
 
 namespace IscsiDhcp.Operations.Jobs
 {
@@ -35,7 +36,7 @@ namespace IscsiDhcp.Operations.Jobs
             if (Volatile.Read(ref ended) != 0) return;
             try
             {
-                agent.Drop(InterfaceName, Operations.Dhcp.DhcpLeaseSelector.ParseClientId(ClientId));
+                agent.Drop(InterfaceName, DhcpClientIdentity.ParseClientId(ClientId));
             }
             catch (DhcpAgentException e) when (e.Error == DhcpAgentError.UnknownInterface)
             {
