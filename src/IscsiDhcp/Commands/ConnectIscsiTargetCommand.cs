@@ -99,19 +99,7 @@ namespace IscsiDhcp.Commands
                 WriteObject(job);
                 return;
             }
-            Run(async host =>
-            {
-                try
-                {
-                    await supervisor.WhenLoggedInAsync(host.Cancellation).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested)
-                {
-                    await supervisor.DisconnectAsync(force: true).ConfigureAwait(false);
-                    throw;
-                }
-                host.WriteObject(supervisor.GetStatus());
-            });
+            Run(host => ConnectIscsiTargetOperation.WaitForLoginAsync(supervisor, host));
         }
     }
 }

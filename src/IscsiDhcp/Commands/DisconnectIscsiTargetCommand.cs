@@ -15,8 +15,6 @@ namespace IscsiDhcp.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == ByNodeAddress && NodeAddress is null)
-                ThrowTerminatingError(ErrorRecords.From(new PSArgumentException("name the sessions to disconnect: -NodeAddress, -SessionIdentifier, or pipe them in")));
             var operation = new DisconnectIscsiTargetOperation(Service) { Force = Force };
             Fill(operation.Selector);
             Run(operation.RunAsync);

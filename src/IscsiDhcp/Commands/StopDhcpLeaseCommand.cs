@@ -14,7 +14,6 @@ namespace IscsiDhcp.Commands
 
         protected override void ProcessRecord()
         {
-            if (InterfaceName is null) ThrowTerminatingError(ErrorRecords.From(new PSArgumentException("name the leases to stop: -InterfaceName, or pipe them in")));
             var operation = new StopDhcpLeaseOperation(Service) { Release = Release };
             Fill(operation.Selector);
             Run(operation.RunAsync);

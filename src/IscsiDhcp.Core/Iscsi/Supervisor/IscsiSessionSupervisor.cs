@@ -88,16 +88,11 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// </summary>
         public event EventHandler<IscsiSessionStateChange>? StateChanged;
 
-        /// <summary>The transitions so far (the most recent <see cref="HistoryLimit"/>).</summary>
-        public IReadOnlyList<IscsiSessionStateChange> Transitions
-        {
-            get { lock (gate) return history.ToArray(); }
-        }
-
-        public const int HistoryLimit = 256;
+        // Kept for Watch, so a late subscriber still sees how the session began.
+        const int HistoryLimit = 256;
 
         /// <summary>
-        /// Subscribes <paramref name="handler"/> and returns the transitions that came before,
+        /// Subscribes <paramref name="handler"/> and returns the transitions that came before (the last 256),
         /// in one step: every transition is either returned or delivered, never both or neither.
         /// </summary>
         public IReadOnlyList<IscsiSessionStateChange> Watch(EventHandler<IscsiSessionStateChange> handler)

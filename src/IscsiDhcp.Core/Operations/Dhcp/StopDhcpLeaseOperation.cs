@@ -18,6 +18,7 @@ namespace IscsiDhcp.Operations.Dhcp
 
         public Task RunAsync(ICommandHost host)
         {
+            if (Selector.InterfaceName is null) throw new ArgumentException("name the leases to stop: -InterfaceName, or pipe them in");
             var agent = service.Dhcp;
             foreach (var lease in Selector.Select(agent, host))
             {

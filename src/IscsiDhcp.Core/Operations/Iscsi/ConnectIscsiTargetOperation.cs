@@ -51,7 +51,12 @@ namespace IscsiDhcp.Operations.Iscsi
         public async Task RunAsync(ICommandHost host)
         {
             var supervisor = Start(host);
-            if (supervisor is null) return;
+            if (supervisor is not null) await WaitForLoginAsync(supervisor, host).ConfigureAwait(false);
+        }
+
+        /// <summary>Waits for a started supervisor's first login and writes the session; Ctrl+C drops it, a failure throws.</summary>
+        public static async Task WaitForLoginAsync(IscsiSessionSupervisor supervisor, ICommandHost host)
+        {
             try
             {
                 await supervisor.WhenLoggedInAsync(host.Cancellation).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using System.Threading.Tasks;
 
 namespace IscsiDhcp.Operations.Iscsi
 {
-    /// <summary>Disconnect-IscsiTarget: log sessions out (or drop them with -Force); one that fails does not stop the others.</summary>
+    /// <summary>Disconnect-IscsiTarget: log sessions out (or drop them with -Force); one that fails does not stop the others. Naming none is an error, never "all".</summary>
     public sealed class DisconnectIscsiTargetOperation
     {
         readonly IIscsiDhcpService service;
@@ -16,6 +16,8 @@ namespace IscsiDhcp.Operations.Iscsi
 
         public async Task RunAsync(ICommandHost host)
         {
+            if (Selector.NodeAddress is null && Selector.SessionIdentifier is null && Selector.TargetPortalAddress is null)
+                throw new ArgumentException("name the sessions to disconnect: -NodeAddress, -SessionIdentifier, or pipe them in");
             foreach (var session in Selector.Select(service, host))
             {
                 var action = Force ? "Drop the session without logging out" : "Log out and close the session";
