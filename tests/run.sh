@@ -29,6 +29,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# PowerShell and Pester, from the package registries (tests/install-powershell.sh).
+psmodules="$(bash tests/install-powershell.sh)"
+pwsh="$HOME/.dotnet/tools/pwsh"
+
 echo "== build (warnings are errors)"
 dotnet build IscsiDhcp.sln -c Release --nologo -v quiet -warnaserror
 
@@ -54,7 +58,13 @@ for project in tests/*/*.Tests.csproj; do
     fi
 done
 
-# One closing line over all projects, from the trx counters.
+# The module in a real shell: every Pester file in tests/Pester, in pwsh, as root with the lab.
+echo "== Pester (pwsh $("$pwsh" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()'))"
+if ! PSModulePath="$psmodules" "$pwsh" -NoProfile -NonInteractive -File tests/Pester/Invoke-PesterSuite.ps1 -ResultDirectory "$results"; then
+    status=1
+fi
+
+# One closing line over all projects, from the trx counters and Pester's counts.
 passed=0
 failed=0
 for trx in "$results"/*.trx; do
@@ -63,6 +73,15 @@ for trx in "$results"/*.trx; do
     passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
     failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
 done
+if [ -f "$results/Pester.counts" ]; then
+    read -r pester_passed pester_failed <"$results/Pester.counts"
+    passed=$((passed + pester_passed))
+    failed=$((failed + pester_failed))
+else
+    echo "tests/run.sh: the Pester suite did not finish" >&2
+    failed=$((failed + 1))
+    status=1
+fi
 if [ "$passed" -eq 0 ]; then
     echo "tests/run.sh: no test ran" >&2
     status=1
