@@ -7,9 +7,10 @@
 
     Build    publishes IscsiDhcp.Core and IscsiDhcp (netstandard2.0) and lays the
              module out in out/IscsiDhcp (manifest, formats, assemblies, en-US).
-    Test     runs tests/run.sh (Linux, as root: the real peers and every xunit
-             project; elsewhere only the unit tests), then Pester in a fresh
-             PowerShell process when Pester 5 is installed.
+    Test     builds warning-free, runs every xunit project (Linux, as root, with
+             the real peers that tests/run.sh installs; elsewhere the unit tests
+             only), then the Pester suite in a fresh PowerShell process, and ends
+             with one line: N passed, N failed. tests/run.sh runs this task.
     Help     regenerates en-US/IscsiDhcp.dll-Help.xml from docs/ with PlatyPS.
     Package  builds, then zips out/IscsiDhcp as out/IscsiDhcp-<version>.zip.
     Demo     brings the lab up (Linux, root), imports the built module, runs a
@@ -69,36 +70,99 @@ function Assert-LinuxRoot([string] $What) {
 
 function Invoke-Build {
     Assert-Command dotnet 'Install the .NET SDK 8 or later: https://dot.net'
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/IscsiDhcp/IscsiDhcp.csproj'), '-c', $Configuration, '--nologo')
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/IscsiDhcp/IscsiDhcp.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    foreach ($file in 'IscsiDhcp.psd1', 'IscsiDhcp.Format.ps1xml', 'IscsiDhcp.dll', 'IscsiDhcp.Core.dll', 'en-US/IscsiDhcp.dll-Help.xml', 'en-US/about_IscsiDhcp.help.txt') {
+        if (-not (Test-Path (Join-Path $ModuleOut $file))) { throw "$file is missing from the module layout in $ModuleOut" }
+    }
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
 }
 
 function Invoke-Test {
-    if (Test-IsLinux) {
-        Assert-Command bash 'tests/run.sh needs bash.'
-        Invoke-Native bash @((Join-Path $Root 'tests/run.sh'))
+    Assert-Command dotnet 'Install the .NET SDK 10: https://dot.net'
+    $onLinux = Test-IsLinux
+    if ($onLinux) {
+        Assert-LinuxRoot 'Test'
+        if (-not (Get-Command tgtd -ErrorAction SilentlyContinue)) {
+            throw 'The real peers (tgtd, dnsmasq, kea ...) are missing: bash tests/run.sh installs them, then runs this task.'
+        }
     }
     else {
-        Write-Warning 'The lab tests need Linux and root; running the unit tests only.'
-        Assert-Command dotnet 'Install the .NET SDK 10: https://dot.net'
-        Invoke-Native dotnet @('test', (Join-Path $Root 'tests/IscsiDhcp.Tests/IscsiDhcp.Tests.csproj'), '-c', $Configuration)
+        Write-Warning 'The integration tests and the lab need Linux and root; running the unit tests and the Pester module checks only.'
+    }
+    Invoke-Native dotnet @('build', (Join-Path $Root 'IscsiDhcp.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-warnaserror')
+    Invoke-Build
+
+    $results = Join-Path $Root 'TestResults'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $projects = Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse
+    if (-not $onLinux) { $projects = $projects | Where-Object BaseName -eq 'IscsiDhcp.Tests' }
+    $broken = @()
+    foreach ($project in $projects) {
+        Write-Host "== $($project.BaseName)" -ForegroundColor Cyan
+        & dotnet test $project.FullName -c $Configuration --no-build --nologo `
+            --logger "trx;LogFileName=$($project.BaseName).trx" --logger 'console;verbosity=normal' `
+            --results-directory $results --blame-hang-timeout 10m
+        if ($LASTEXITCODE -ne 0) { $broken += $project.BaseName }
     }
 
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version.Major -ge 5 } | Select-Object -First 1
-    if ($null -eq $pester) {
-        Write-Warning 'Pester 5 is not installed; skipping the Pester tests (Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser).'
-        return
-    }
-    Invoke-Build
-    # A fresh process: the module's assemblies must not stay loaded in this session.
+    # Pester in a fresh PowerShell: the module's assemblies must not stay loaded here.
+    $pesterPath = Find-Pester
     $powershell = (Get-Process -Id $PID).Path
-    $command = "Import-Module Pester -MinimumVersion 5.0; `$r = Invoke-Pester -Path '$(Join-Path $Root 'tests/Pester')' -Output Detailed -PassThru; exit `$r.FailedCount"
-    Invoke-Native $powershell @('-NoProfile', '-NonInteractive', '-Command', $command)
+    if ([IO.Path]::GetFileNameWithoutExtension($powershell) -eq 'dotnet') {
+        # pwsh installed as a .NET global tool runs inside the dotnet host.
+        $powershell = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
+    }
+    $oldModulePath = $env:PSModulePath
+    $env:PSModulePath = $pesterPath + [IO.Path]::PathSeparator + $env:PSModulePath
+    try {
+        & $powershell -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') -ResultDirectory $results
+        if ($LASTEXITCODE -ne 0) { $broken += 'Pester' }
+    }
+    finally {
+        $env:PSModulePath = $oldModulePath
+    }
+
+    # One closing line over every project: the trx counters and Pester's counts.
+    $passed = 0
+    $failed = 0
+    foreach ($trx in Get-ChildItem $results -Filter '*.trx' -ErrorAction SilentlyContinue) {
+        $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed
+    }
+    $pesterCounts = Join-Path $results 'Pester.counts'
+    if (Test-Path $pesterCounts) {
+        $pester = (Get-Content $pesterCounts -Raw).Trim().Split(' ')
+        $passed += [int]$pester[0]
+        $failed += [int]$pester[1]
+    }
+    else {
+        $broken += 'Pester (did not finish)'
+    }
+    Write-Host "$passed passed, $failed failed"
+    if ($passed -eq 0) { throw 'no test ran' }
+    if ($broken.Count -gt 0) { throw "failed: $($broken -join ', ')" }
+}
+
+# Pester 5.7.1: where tests/install-powershell.sh put it (Linux), or any Pester 5 installed.
+function Find-Pester {
+    if (Test-IsLinux) {
+        $modules = & bash (Join-Path $Root 'tests/install-powershell.sh')
+        if ($LASTEXITCODE -ne 0) { throw 'tests/install-powershell.sh could not install Pester' }
+        return ($modules | Select-Object -Last 1)
+    }
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -eq [version]'5.7.1' } | Select-Object -First 1
+    if ($null -eq $pester) {
+        throw 'Pester 5.7.1 is not installed: Install-Module Pester -RequiredVersion 5.7.1 -Scope CurrentUser'
+    }
+    return (Split-Path (Split-Path $pester.ModuleBase -Parent) -Parent)
 }
 
 function Invoke-Help {
     if (-not (Get-Module -ListAvailable -Name platyPS)) {
-        throw 'PlatyPS is not installed: Install-Module platyPS -Scope CurrentUser'
+        throw ('PlatyPS is not installed (Install-Module platyPS -Scope CurrentUser; it is not served where the ' +
+            'project is built). Without it, the same MAML comes from the pages by the help tests: ' +
+            'ISCSIDHCP_UPDATE_HELP=1 dotnet test tests/IscsiDhcp.Tests --filter HelpFilesTests')
     }
     Import-Module platyPS
     New-ExternalHelp -Path (Join-Path $Root 'docs') -OutputPath (Join-Path $Root 'en-US') -Force | Out-Null

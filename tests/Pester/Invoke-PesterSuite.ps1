@@ -8,12 +8,15 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-# Plain text in CI logs: no colour escapes.
+# Plain text in CI logs and in what tests read from child pwsh processes: no colour escapes
+# (they are also invalid in the NUnit XML).
+$env:NO_COLOR = '1'
 if (Get-Variable PSStyle -ErrorAction SilentlyContinue) { $PSStyle.OutputRendering = 'PlainText' }
 Import-Module Pester -RequiredVersion 5.7.1
 
+# pwsh -File passes an array as one comma-joined string.
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = $Path
+$configuration.Run.Path = @($Path | ForEach-Object { $_ -split ',' })
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.TestResult.Enabled = $true

@@ -5,6 +5,18 @@ $script:Root = Split-Path (Split-Path $PSScriptRoot -Parent) -Parent
 
 function Get-RepositoryRoot { $script:Root }
 
+<#
+    The pwsh running this test, to start another like it. Installed as a .NET global tool,
+    pwsh runs inside the dotnet host, so the process's own path names dotnet, not pwsh.
+#>
+function Get-PwshPath {
+    $path = (Get-Process -Id $PID).Path
+    if ([IO.Path]::GetFileNameWithoutExtension($path) -eq 'dotnet') {
+        $path = (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+    }
+    $path
+}
+
 function Get-BuiltManifestPath {
     $path = Join-Path $script:Root 'out/IscsiDhcp/IscsiDhcp.psd1'
     if (-not (Test-Path $path)) {
@@ -66,10 +78,10 @@ function Get-HostRoute {
 function Invoke-FreshPwsh {
     param([Parameter(Mandatory)] [string] $Script)
     $manifest = Get-BuiltManifestPath
-    $pwsh = (Get-Process -Id $PID).Path
+    $pwsh = Get-PwshPath
     $full = "Import-Module '$manifest'; $Script"
     $output = & $pwsh -NoProfile -NonInteractive -Command $full 2>&1
     [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($output) }
 }
 
-Export-ModuleMember -Function Get-RepositoryRoot, Get-BuiltManifestPath, Assert-LabHost, Start-TestLab, Stop-TestLab, New-TestCredential, Get-HostRoute, Invoke-FreshPwsh
+Export-ModuleMember -Function Get-RepositoryRoot, Get-PwshPath, Get-BuiltManifestPath, Assert-LabHost, Start-TestLab, Stop-TestLab, New-TestCredential, Get-HostRoute, Invoke-FreshPwsh
