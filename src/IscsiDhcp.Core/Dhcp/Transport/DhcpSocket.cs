@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -7,12 +8,16 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Dhcp.Wire;
+using IscsiDhcp.Link;
 
 namespace IscsiDhcp.Dhcp.Transport
 {
     /// <summary>
     /// A DHCP client socket: UDP 0.0.0.0:68 with SO_BROADCAST, tied to one interface with
-    /// SO_BINDTODEVICE on Linux so replies to an unconfigured interface reach us. Many
+    /// SO_BINDTODEVICE on Linux so replies to an unconfigured interface reach us. On Linux,
+    /// broadcasts leave through a packet socket with ciaddr as their IP source (0.0.0.0
+    /// before the client has an address, RFC 2131 4.1): the UDP stack would put whatever
+    /// address the host holds on another interface there. Many
     /// clients (virtual MACs among them) share it; replies go to the client registered for
     /// their chaddr. Malformed and unclaimed packets are counted and dropped.
     /// On Windows and macOS the socket is bound to the interface's address instead
@@ -24,13 +29,15 @@ namespace IscsiDhcp.Dhcp.Transport
         public const int ServerPort = 67;
 
         readonly Socket socket;
+        readonly PacketSocket? broadcaster;
         readonly ConcurrentDictionary<string, Action<DhcpMessage>> clients = new(StringComparer.Ordinal);
         readonly CancellationTokenSource closing = new();
         readonly Thread receiver;
 
-        DhcpSocket(Socket socket, string interfaceName, IPAddress? relayAddress = null, IPAddress? relayServer = null)
+        DhcpSocket(Socket socket, string interfaceName, IPAddress? relayAddress = null, IPAddress? relayServer = null, PacketSocket? broadcaster = null)
         {
             this.socket = socket;
+            this.broadcaster = broadcaster;
             InterfaceName = interfaceName;
             RelayAddress = relayAddress;
             RelayServer = relayServer;
@@ -75,17 +82,23 @@ namespace IscsiDhcp.Dhcp.Transport
         {
             if (string.IsNullOrEmpty(interfaceName)) throw new ArgumentException("an interface name is required", nameof(interfaceName));
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { EnableBroadcast = true };
+            PacketSocket? broadcaster = null;
             try
             {
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 var local = IPAddress.Any;
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) BindToDevice(socket, interfaceName);
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+                {
+                    BindToDevice(socket, interfaceName);
+                    broadcaster = PacketSocket.Open(interfaceName, PacketSocket.EtherTypeIpv4);
+                }
                 else local = LocalInterfaces.IPv4Address(interfaceName);
                 socket.Bind(new IPEndPoint(local, port));
-                return new DhcpSocket(socket, interfaceName);
+                return new DhcpSocket(socket, interfaceName, broadcaster: broadcaster);
             }
             catch
             {
+                broadcaster?.Dispose();
                 socket.Dispose();
                 throw;
             }
@@ -146,6 +159,11 @@ namespace IscsiDhcp.Dhcp.Transport
                 destination = RelayServer!;
             }
             var bytes = message.Encode();
+            if (broadcaster is not null && destination.Equals(IPAddress.Broadcast))
+            {
+                Broadcast(bytes, message.ClientAddress);
+                return;
+            }
             try
             {
                 await Task.Factory.FromAsync(
@@ -156,6 +174,25 @@ namespace IscsiDhcp.Dhcp.Transport
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 Counters.CountSendError();
+            }
+        }
+
+        void Broadcast(byte[] payload, IPAddress source)
+        {
+            var datagram = ArrayPool<byte>.Shared.Rent(Ipv4UdpDatagram.HeaderLength + payload.Length);
+            try
+            {
+                var length = Ipv4UdpDatagram.Write(datagram, source, ClientPort, IPAddress.Broadcast, ServerPort, payload);
+                broadcaster!.Broadcast(datagram, length);
+                Counters.CountSent();
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
+            {
+                Counters.CountSendError();
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(datagram);
             }
         }
 
@@ -199,6 +236,7 @@ namespace IscsiDhcp.Dhcp.Transport
             if (closing.IsCancellationRequested) return;
             closing.Cancel();
             socket.Dispose();
+            broadcaster?.Dispose();
         }
     }
 }
