@@ -17,6 +17,12 @@
 
     FormatsToProcess     = @('IscsiDhcp.Format.ps1xml')
 
+    # No HelpInfoUri, on purpose: the help ships with the module (en-US) and there is no
+    # server for updatable help. Without one, Update-Help -Module IscsiDhcp says at once that
+    # the module does not support updatable help, and Update-Help for all modules passes it
+    # over; a HelpInfoUri that pointed nowhere would fail every Update-Help instead.
+    # about_IscsiDhcp ("UPDATING HELP") tells users that a new module version brings new help.
+
     # Explicit lists: PowerShell never has to scan the assembly, and a test keeps
     # CmdletsToExport equal to the cmdlets the assembly defines.
     CmdletsToExport      = @(

@@ -20,7 +20,7 @@ namespace IscsiDhcp.Commands
     {
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(TargetNameCompleter))]
+        [ArgumentCompleter(typeof(DiscoveredTargetCompleter))]
         public string NodeAddress { get; set; } = "";
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]

@@ -20,6 +20,7 @@ namespace IscsiDhcp.Commands
 
         [Parameter(Mandatory = true, ParameterSetName = ByName)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(DhcpOptionNameCompleter))]
         public string Name { get; set; } = "";
 
         [Parameter(Mandatory = true, ParameterSetName = ByVendorCode)]

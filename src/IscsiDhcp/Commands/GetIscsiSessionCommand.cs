@@ -25,6 +25,7 @@ namespace IscsiDhcp.Commands
 
         [Parameter(Mandatory = true, ParameterSetName = BySessionIdentifier, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SessionIdentifierCompleter))]
         public string[]? SessionIdentifier { get; set; }
 
         protected override void ProcessRecord()

@@ -9,7 +9,7 @@ namespace IscsiDhcp.Hosting
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(InterfaceNameCompleter))]
+        [ArgumentCompleter(typeof(LeaseInterfaceNameCompleter))]
         public string[]? InterfaceName { get; set; }
 
         /// <summary>For several virtual clients on one interface: which one (hex bytes, as Get-DhcpLease shows it).</summary>

@@ -18,10 +18,12 @@ namespace IscsiDhcp.Hosting
         [Parameter(ParameterSetName = ByNodeAddress)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TargetNameCompleter))]
         public string[]? NodeAddress { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = BySessionIdentifier, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SessionIdentifierCompleter))]
         public string[]? SessionIdentifier { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = BySession, ValueFromPipeline = true)]

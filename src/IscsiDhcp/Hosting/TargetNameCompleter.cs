@@ -3,24 +3,22 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using IscsiDhcp.Common;
 using IscsiDhcp.Operations;
 
 namespace IscsiDhcp.Hosting
 {
-    /// <summary>Tab completion of target names from the sessions this module supervises.</summary>
+    /// <summary>Tab completion of -NodeAddress of the cmdlets that work on sessions: the targets of the sessions this module supervises.</summary>
     public sealed class TargetNameCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters)
+            CommandAst commandAst, IDictionary fakeBoundParameters) => CompleterText.Safely(() =>
         {
-            var pattern = new GlobPattern((wordToComplete ?? "").Trim('\'', '"') + "*");
+            var matches = CompleterText.Matcher(wordToComplete);
             return InProcessService.Shared.Sessions
-                .Select(s => s.TargetName)
-                .Distinct()
-                .Where(pattern.IsMatch)
-                .OrderBy(n => n)
-                .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
-        }
+                .Where(s => matches(s.TargetName))
+                .GroupBy(s => s.TargetName)
+                .OrderBy(g => g.Key)
+                .Select(g => CompleterText.Result(g.Key, $"{g.Key} ({string.Join(", ", g.Select(s => $"{s.State} at {s.Portal}"))})"));
+        });
     }
 }

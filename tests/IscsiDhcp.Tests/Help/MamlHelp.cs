@@ -82,10 +82,35 @@ public static class MamlHelp
 
     static XElement Description(string text) => new(Maml + "description", Paragraphs(text));
 
-    /// <summary>Blank lines separate paragraphs, as in the markdown.</summary>
-    static IEnumerable<XElement> Paragraphs(string text) =>
-        text.Replace("\r\n", "\n").Split("\n\n").Select(p => p.Trim()).Where(p => p.Length > 0)
-            .Select(p => new XElement(Maml + "para", string.Join(" ", p.Split('\n').Select(l => l.Trim()))));
+    /// <summary>
+    /// The paragraphs of a text, as PlatyPS's New-ExternalHelp makes them: blank lines
+    /// separate paragraphs, and each item of a list ("- ", "* ", "1. ") is a paragraph of
+    /// its own, marker kept, so Get-Help shows the list as a list rather than one run-on
+    /// paragraph. Lines that continue a paragraph or an item are joined to it.
+    /// </summary>
+    public static IReadOnlyList<string> ParagraphsOf(string text)
+    {
+        var paragraphs = new List<string>();
+        foreach (var block in text.Replace("\r\n", "\n").Split("\n\n"))
+        {
+            var current = new List<string>();
+            foreach (var line in block.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))
+            {
+                if (ListItem.IsMatch(line) && current.Count > 0)
+                {
+                    paragraphs.Add(string.Join(" ", current));
+                    current.Clear();
+                }
+                current.Add(line);
+            }
+            if (current.Count > 0) paragraphs.Add(string.Join(" ", current));
+        }
+        return paragraphs;
+    }
+
+    static readonly System.Text.RegularExpressions.Regex ListItem = new(@"^([-*+]|\d+[.)])\s");
+
+    static IEnumerable<XElement> Paragraphs(string text) => ParagraphsOf(text).Select(p => new XElement(Maml + "para", p));
 
     /// <summary>
     /// What a MAML file says, as lines to compare: names, synopses, descriptions, syntax,
@@ -116,7 +141,8 @@ public static class MamlHelp
         return lines;
     }
 
-    static string Text(XElement? element) => Normalize(string.Join(" ", element?.Elements(Maml + "para").Select(p => p.Value) ?? []));
+    /// <summary>A description's paragraphs, each normalized, with the breaks between them kept: a list folded into one paragraph is a difference.</summary>
+    static string Text(XElement? element) => string.Join(" ¶ ", element?.Elements(Maml + "para").Select(p => Normalize(p.Value)).Where(p => p.Length > 0) ?? []);
 
     static string Normalize(string text) => string.Join(" ", text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 

@@ -10,6 +10,8 @@ public sealed class FormatAndHelpFileTests : IDisposable
 
     public void Dispose() => metadata.Dispose();
 
+    const string Deserialized = "Deserialized.";
+
     [Fact]
     public void Every_format_view_names_a_real_Core_type_and_its_real_properties()
     {
@@ -20,11 +22,33 @@ public sealed class FormatAndHelpFileTests : IDisposable
         {
             var name = view.Element("Name")?.Value;
             Assert.False(string.IsNullOrEmpty(name), "a view without a Name");
-            var typeName = view.Element("ViewSelectedBy")?.Element("TypeName")?.Value;
-            var type = metadata.Core.GetType(typeName ?? "", throwOnError: false);
-            Assert.True(type is not null, $"view {name} selects {typeName}, which Core does not define");
-            foreach (var property in view.Descendants("PropertyName").Select(p => p.Value))
-                Assert.True(type!.GetProperty(property) is not null, $"view {name}: {typeName} has no property {property}");
+            var typeNames = view.Element("ViewSelectedBy")?.Elements("TypeName").Select(t => t.Value.Trim()).ToList() ?? [];
+            Assert.True(typeNames.Count > 0, $"view {name} selects no type");
+            foreach (var typeName in typeNames)
+            {
+                // What Start-Job, Receive-Job and remoting return carries the type's name with this prefix.
+                var real = typeName.StartsWith(Deserialized, StringComparison.Ordinal) ? typeName[Deserialized.Length..] : typeName;
+                var type = metadata.Core.GetType(real, throwOnError: false);
+                Assert.True(type is not null, $"view {name} selects {typeName}, which Core does not define");
+                foreach (var property in view.Descendants("PropertyName").Select(p => p.Value.Trim()))
+                    Assert.True(type!.GetProperty(property) is not null, $"view {name}: {real} has no property {property}");
+                foreach (var property in view.Descendants("ScriptBlock").SelectMany(b => System.Text.RegularExpressions.Regex.Matches(b.Value, @"\$_\.(\w+)").Select(m => m.Groups[1].Value)))
+                    Assert.True(type!.GetProperty(property) is not null, $"view {name}: a script block reads {property}, which {real} does not have");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_format_view_applies_to_the_deserialized_type_too()
+    {
+        var format = XDocument.Load(RepoPaths.FormatFile);
+        foreach (var view in format.Descendants("View"))
+        {
+            var typeNames = view.Element("ViewSelectedBy")!.Elements("TypeName").Select(t => t.Value.Trim()).ToList();
+            foreach (var typeName in typeNames.Where(t => !t.StartsWith(Deserialized, StringComparison.Ordinal)))
+                Assert.True(typeNames.Contains(Deserialized + typeName), $"view {view.Element("Name")?.Value} selects {typeName} but not {Deserialized}{typeName}");
+            foreach (var typeName in typeNames.Where(t => t.StartsWith(Deserialized, StringComparison.Ordinal)))
+                Assert.True(typeNames.Contains(typeName[Deserialized.Length..]), $"view {view.Element("Name")?.Value} selects {typeName} without the live type");
         }
     }
 

@@ -32,6 +32,7 @@ namespace IscsiDhcp.Operations.Iscsi
                         "IscsiTargetNotFound", NodeAddress));
                     return;
                 }
+                DiscoveredTargets.Shared.Record(targets);
                 foreach (var target in targets) host.WriteObject(target);
             }
             finally

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using IscsiDhcp.Common;
+
+namespace IscsiDhcp.Hosting
+{
+    /// <summary>
+    /// What every completer of this module shares: matching what the user typed, quoting what
+    /// is offered, and never failing. A completer runs on every Tab press; an exception from
+    /// it would reach the user's prompt, so whatever goes wrong there offers nothing instead.
+    /// </summary>
+    static class CompleterText
+    {
+        static readonly char[] NeedsQuotes = { ' ', '\t', '\'', '"', '`', '$', ';', ',', '(', ')', '{', '}', '|', '&', '@', '#', '<', '>' };
+
+        /// <summary>A test for candidates: what was typed (quotes left off) as a prefix, with PowerShell's wildcards.</summary>
+        public static Func<string, bool> Matcher(string? wordToComplete)
+        {
+            var word = (wordToComplete ?? "").Trim().Trim('\'', '"');
+            try
+            {
+                var pattern = new GlobPattern(word + "*");
+                return candidate => candidate is not null && pattern.IsMatch(candidate);
+            }
+            catch (ArgumentException)
+            {
+                // Not a valid wildcard pattern ("[z-a]", a lone "`"): the text as typed is the prefix.
+                return candidate => candidate is not null && candidate.StartsWith(word, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        /// <summary>A parameter value, in single quotes when the shell would otherwise split or expand it.</summary>
+        public static CompletionResult Result(string value, string toolTip)
+        {
+            var text = value.IndexOfAny(NeedsQuotes) >= 0 ? "'" + value.Replace("'", "''") + "'" : value;
+            return new CompletionResult(text, value, CompletionResultType.ParameterValue, string.IsNullOrEmpty(toolTip) ? value : toolTip);
+        }
+
+        /// <summary>The candidates, or none when gathering them failed.</summary>
+        public static IEnumerable<CompletionResult> Safely(Func<IEnumerable<CompletionResult>> candidates)
+        {
+            try
+            {
+                return candidates().ToList();
+            }
+            catch (Exception)
+            {
+                return Array.Empty<CompletionResult>();
+            }
+        }
+
+        /// <summary>A bound parameter's value as text, when the user has typed one (a literal, not an expression).</summary>
+        public static string? Bound(System.Collections.IDictionary? fakeBoundParameters, string name)
+        {
+            if (fakeBoundParameters is null || !fakeBoundParameters.Contains(name)) return null;
+            var value = fakeBoundParameters[name];
+            if (value is PSObject wrapped) value = wrapped.BaseObject;
+            return value is string or int or long ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        }
+    }
+}
