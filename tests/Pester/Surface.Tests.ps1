@@ -312,12 +312,8 @@ Describe 'Help' {
     It 'passes the module over when Update-Help runs for every module' -Skip:(-not $IsLinux -or -not (Get-Command unshare -ErrorAction SilentlyContinue)) {
         # In a network namespace of its own (no interface but a down loopback), so nothing
         # leaves the machine: the other modules fail to download, and IscsiDhcp is not named.
-        # This pwsh again: the process is dotnet itself when pwsh runs as a .NET tool.
-        $process = (Get-Process -Id $PID).Path
-        $pwsh = @($process)
-        if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { $pwsh += [Environment]::GetCommandLineArgs()[0] }
         $script = "Import-Module '$manifestPath'; Update-Help -UICulture en-US -ErrorVariable failures -ErrorAction SilentlyContinue; `$failures | ForEach-Object { `"`$_`" }; 'Update-Help has run'"
-        $output = (& unshare -n @pwsh -NoProfile -NonInteractive -Command $script 2>&1) | Out-String
+        $output = (& unshare -n (Get-PwshPath) -NoProfile -NonInteractive -Command $script 2>&1) | Out-String
         $output | Should -Match 'Update-Help has run'
         $output | Should -Not -Match 'IscsiDhcp'
     }
