@@ -20,6 +20,8 @@ namespace IscsiDhcp.Iscsi.Login
         public byte StatusDetail { get; }
         /// <summary>For <see cref="LoginFailure.Redirected"/>: the portal to log in at.</summary>
         public TargetAddress? Redirect { get; }
+        /// <summary>The CHAP algorithm the target had chosen when the login failed, if it got that far.</summary>
+        public ChapAlgorithm? ChapAlgorithm { get; internal set; }
         public bool IsPermanentRedirect => Failure == LoginFailure.Redirected && StatusDetail == 2;
 
         /// <summary>Class 3 failures (and a redirect) may succeed when tried again; class 2 ones never do.</summary>

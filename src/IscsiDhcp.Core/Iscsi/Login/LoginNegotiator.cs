@@ -78,7 +78,13 @@ namespace IscsiDhcp.Iscsi.Login
             {
                 var keys = SafeTake();
                 var address = keys.Where(k => k.Key == "TargetAddress").Select(k => TargetAddress.TryParse(k.Value, out var a) ? a : null).FirstOrDefault();
-                throw IscsiLoginException.FromStatus(response.StatusClass, response.StatusDetail, TargetLabel, address);
+                var failure = IscsiLoginException.FromStatus(response.StatusClass, response.StatusDetail, TargetLabel, address);
+                // Refused without credentials while we offered none: the target wants authentication.
+                if (failure.Failure == LoginFailure.AuthenticationFailed && settings.Credential is null)
+                    throw new IscsiLoginException(LoginFailure.AuthenticationFailed,
+                        $"{TargetLabel} requires authentication: it refused a login without it (status 0x{response.StatusClass:X2}{response.StatusDetail:X2}); give a CHAP credential",
+                        response.StatusClass, response.StatusDetail);
+                throw failure;
             }
             if (response.VersionActive != 0)
                 throw new IscsiLoginException(LoginFailure.UnsupportedVersion, $"{TargetLabel} answered with iSCSI version {response.VersionActive}");
@@ -92,6 +98,9 @@ namespace IscsiDhcp.Iscsi.Login
             }
             var received = Take();
             Tsih = response.Tsih;
+            // The target declares TargetPortalGroupTag (and often TargetAlias) in its first
+            // response, in the security stage: keep them with the operational results.
+            if (state is not State.Operational) operational.Accept(received.Where(k => k.Key is "TargetPortalGroupTag" or "TargetAlias"), new List<TextKeyValue>());
             return state switch
             {
                 State.AuthMethod => OnAuthMethod(response, received),
@@ -105,16 +114,26 @@ namespace IscsiDhcp.Iscsi.Login
         LoginStep OnAuthMethod(LoginResponseHeader response, List<TextKeyValue> keys)
         {
             var method = Value(keys, "AuthMethod");
+            var chap = settings.Credential is not null;
             if (method == "CHAP")
             {
-                if (settings.Credential is null) throw Protocol("chose CHAP, which we did not offer");
+                if (!chap)
+                    throw new IscsiLoginException(LoginFailure.AuthenticationFailed, $"{TargetLabel} requires authentication (CHAP); no CHAP credential was given");
                 state = State.ChapAlgorithm;
                 var offer = settings.ChapAlgorithms.Where(Chap.IsAvailable).ToList();
                 if (offer.Count == 0)
                     throw new IscsiLoginException(LoginFailure.AuthenticationFailed, "none of the configured CHAP algorithms is available in this process");
                 return Security(transit: false, new TextKeyValue("CHAP_A", string.Join(",", offer.Select(a => ((int)a).ToString(System.Globalization.CultureInfo.InvariantCulture)))));
             }
-            if (method is not null && method != "None") throw Protocol($"chose AuthMethod {method}, which we did not offer");
+            if (method is not null && method != "None")
+            {
+                // Reject (or a method we never named) answers our offer: without credentials it
+                // means the target will not let us in unauthenticated.
+                var which = method is "Reject" or "NotUnderstood" or "Irrelevant" ? "" : $" ({method}, which this initiator does not support)";
+                if (!chap)
+                    throw new IscsiLoginException(LoginFailure.AuthenticationFailed, $"{TargetLabel} requires authentication{which}: it refused a login without it (AuthMethod={method}); give a CHAP credential");
+                throw new IscsiLoginException(LoginFailure.AuthenticationFailed, $"{TargetLabel} accepts none of the authentication methods we offer (CHAP, None): it answered AuthMethod={method}");
+            }
             if (settings.TargetCredential is not null)
                 throw new IscsiLoginException(LoginFailure.AuthenticationFailed, $"{TargetLabel} would not authenticate itself, and mutual CHAP is required");
             return LeaveSecurity(response);

@@ -26,39 +26,49 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>
         /// As <see cref="LoginAsync(TargetAddress, LoginSettings, IscsiSessionOptions?, CancellationToken)"/>, for a supervisor:
         /// <paramref name="connected"/> is called each time TCP is up and the login is about to start (its XptWait and InLogin),
+        /// with why when it is a second connection of the same login (null for the first);
         /// <paramref name="beforeStart"/> with the logged-in session before it reads anything, so no event can be missed.
         /// </summary>
-        internal static async Task<IscsiProtocolSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options, Action? connected,
+        internal static async Task<IscsiProtocolSession> LoginAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? options, Action<string?>? connected,
             Action<IscsiProtocolSession>? beforeStart, CancellationToken cancel)
         {
             options ??= new IscsiSessionOptions();
             options.Validate();
             settings.Validate();
+            var mayFallBack = settings.Credential is not null && settings.ChapAlgorithms.Count > 1 && settings.ChapAlgorithms[0] == ChapAlgorithm.Sha256;
+            var withoutSha256 = mayFallBack ? settings with { ChapAlgorithms = settings.ChapAlgorithms.Where(a => a != ChapAlgorithm.Sha256).ToList() } : settings;
+            // A portal that refused SHA-256 before gets the algorithm that worked there at once.
+            if (mayFallBack && ChapPortalMemory.RefusesSha256(portal))
+                return await LoginOnceAsync(portal, withoutSha256, options, connected, null, beforeStart, cancel).ConfigureAwait(false);
             try
             {
-                return await LoginOnceAsync(portal, settings, options, connected, beforeStart, cancel).ConfigureAwait(false);
+                return await LoginOnceAsync(portal, settings, options, connected, null, beforeStart, cancel).ConfigureAwait(false);
             }
-            catch (IscsiLoginException e) when (e.StatusClass == 2 && e.StatusDetail <= 1 && settings.Credential is not null
-                                                 && settings.ChapAlgorithms.Count > 1 && settings.ChapAlgorithms[0] == ChapAlgorithm.Sha256)
+            catch (IscsiLoginException e) when (mayFallBack && e.StatusClass == 2 && e.StatusDetail <= 1 && e.ChapAlgorithm == ChapAlgorithm.Sha256)
             {
                 // tgtd (and targets derived from it) read CHAP_A=7 as SHA-1, an old draft's
                 // number, and so reject a correct SHA-256 response (as 0x0200 or 0x0201). One
                 // more login without 7 settles it; a wrong secret fails that one too and is
-                // reported from it: two attempts at most, never a retry loop.
-                var fallback = settings with { ChapAlgorithms = settings.ChapAlgorithms.Where(a => a != ChapAlgorithm.Sha256).ToList() };
-                return await LoginOnceAsync(portal, fallback, options, connected, beforeStart, cancel).ConfigureAwait(false);
+                // reported from it: two attempts at most, never a retry loop. When the target
+                // chose another algorithm the secret was the problem, and there is no second try.
+                var session = await LoginOnceAsync(portal, withoutSha256, options, connected,
+                    $"{settings.TargetName ?? portal.ToString()} refused our CHAP answer with SHA-256 (CHAP_A=7, which some targets, tgtd among them, take for SHA-1); logging in again offering {string.Join(", ", withoutSha256.ChapAlgorithms)}",
+                    beforeStart, cancel).ConfigureAwait(false);
+                ChapPortalMemory.NoteSha256Refused(portal);
+                return session;
             }
         }
 
-        static async Task<IscsiProtocolSession> LoginOnceAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions options, Action? connected,
-            Action<IscsiProtocolSession>? beforeStart, CancellationToken cancel)
+        static async Task<IscsiProtocolSession> LoginOnceAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions options, Action<string?>? connected,
+            string? why, Action<IscsiProtocolSession>? beforeStart, CancellationToken cancel)
         {
             var connection = await IscsiConnection.ConnectAsync(portal, options.ConnectTimeout, cancel).ConfigureAwait(false);
+            LoginNegotiator? negotiator = null;
             try
             {
-                connected?.Invoke();
+                connected?.Invoke(why);
                 var isid = options.Isid ?? DefaultIsid(settings.InitiatorName, settings.TargetName);
-                var negotiator = new LoginNegotiator(settings);
+                negotiator = new LoginNegotiator(settings);
                 var step = negotiator.Start();
                 var bhs = new byte[Bhs.Length];
                 var tag = 1u;
@@ -120,11 +130,22 @@ namespace IscsiDhcp.Iscsi.Session
                 session.Start();
                 return session;
             }
+            catch (IscsiLoginException e) when (NoteChapAlgorithm(e, negotiator))
+            {
+                throw;   // not reached: the filter only notes the algorithm
+            }
             catch
             {
                 connection.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>Tells a failed login which CHAP algorithm the target had chosen (the fallback above depends on it); never catches.</summary>
+        static bool NoteChapAlgorithm(IscsiLoginException e, LoginNegotiator? negotiator)
+        {
+            e.ChapAlgorithm ??= negotiator?.ChapAlgorithm;
+            return false;
         }
 
         /// <summary>

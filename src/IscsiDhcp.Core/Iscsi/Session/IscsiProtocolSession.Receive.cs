@@ -221,9 +221,7 @@ namespace IscsiDhcp.Iscsi.Session
                 Lun = h.Lun,
                 InitiatorTaskTag = Bhs.ReservedTag,
                 TargetTransferTag = h.TargetTransferTag,
-                CmdSN = CurrentCmdSN,
-                ExpStatSN = ExpStatSN,
-                DataSegmentLength = ping.Length,
+                DataSegmentLength = ping.Length,   // CmdSN and ExpStatSN are given as it goes out
             }.Write(bhs);
             // Answered off this thread: a large Data-Out may hold the send side while the target
             // waits for us to read, and the receive thread must never wait on sending. A target
@@ -235,7 +233,7 @@ namespace IscsiDhcp.Iscsi.Session
             }
             _ = Task.Run(async () =>
             {
-                try { await connection.SendAsync(bhs, ping, closing.Token).ConfigureAwait(false); }
+                try { await SendStampedAsync(bhs, ping, closing.Token).ConfigureAwait(false); }
                 catch (Exception e) when (e is System.IO.IOException or ObjectDisposedException or OperationCanceledException)
                 {
                     // The connection is going; the receive loop reports that.

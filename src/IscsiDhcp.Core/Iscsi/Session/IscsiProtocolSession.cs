@@ -33,7 +33,12 @@ namespace IscsiDhcp.Iscsi.Session
         readonly Queue<PendingTask> sendQueue = new();
         readonly PendingTask[] batch = new PendingTask[MaxBatch];
         readonly byte[] batchHeaders = new byte[MaxBatch * Bhs.Length];
-        readonly byte[] commandHeader = new byte[Bhs.Length];
+        // The turn on the wire for PDUs that carry a CmdSN: whoever holds it gives out CmdSN and
+        // ExpStatSN and writes, so a target sees the numbers in the order they were given (an
+        // immediate NOP-Out stamped before commands queued after it went out first would carry a
+        // stale CmdSN). The sender of queued commands takes it in place; exchanges await it.
+        readonly SemaphoreSlim wire = new(1, 1);
+        readonly ReadOnlyMemory<byte>[] batchData = new ReadOnlyMemory<byte>[MaxBatch];
         readonly WaitCallback drainSendQueue;
         bool sending;
         readonly object windowLock = new();
@@ -217,25 +222,45 @@ namespace IscsiDhcp.Iscsi.Session
             ThreadPool.QueueUserWorkItem(drainSendQueue);
         }
 
-        /// <summary>Takes the next CmdSN for a non-immediate PDU once the target's window has room (a ValueTask: usually there is room, and nothing is allocated).</summary>
-        async ValueTask<uint> TakeCmdSNAsync(CancellationToken cancel)
+        /// <summary>
+        /// Writes an exchange's PDU holding the turn on the wire, its CmdSN and ExpStatSN given
+        /// now: the current CmdSN for an immediate PDU (not advanced), the next one for a
+        /// numbered PDU once the target's window has room.
+        /// </summary>
+        async Task SendStampedAsync(byte[] bhs, ReadOnlyMemory<byte> data, CancellationToken cancel)
         {
+            var numbered = !Bhs.IsImmediate(bhs);
             while (true)
             {
-                Task wait;
-                lock (windowLock)
+                Task? wait = null;
+                await wire.WaitAsync(cancel).ConfigureAwait(false);
+                try
                 {
-                    if (SerialNumber.LessOrEqual(cmdSN, maxCmdSN)) return cmdSN++;
-                    wait = (windowMoved ??= NewSignal()).Task;
+                    uint sn;
+                    lock (windowLock)
+                    {
+                        sn = cmdSN;
+                        if (numbered)
+                        {
+                            if (SerialNumber.LessOrEqual(cmdSN, maxCmdSN)) cmdSN++;
+                            else wait = (windowMoved ??= NewSignal()).Task;
+                        }
+                    }
+                    if (wait is null)
+                    {
+                        Bhs.Put(bhs, 24, sn);
+                        Bhs.Put(bhs, 28, ExpStatSN);
+                        connection.Send(bhs, data);
+                        return;
+                    }
+                }
+                finally
+                {
+                    wire.Release();
                 }
                 ThrowIfFailed();
                 await WaitAsync(wait, cancel).ConfigureAwait(false);
             }
-        }
-
-        uint CurrentCmdSN
-        {
-            get { lock (windowLock) return cmdSN; }
         }
 
         static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -334,47 +359,56 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 var count = 0;
                 PendingTask? withData = null;
-                lock (sendQueue)
-                {
-                    while (count < MaxBatch && sendQueue.Count > 0)
-                    {
-                        var next = sendQueue.Peek();
-                        if (next.IsFinished)   // cancelled or failed while it waited
-                        {
-                            sendQueue.Dequeue();
-                            continue;
-                        }
-                        if (!TryTakeCmdSN(out var sn)) break;
-                        sendQueue.Dequeue();
-                        next.CmdSN = sn;
-                        batch[count++] = next;
-                        if (next.Request.WriteData.Length > 0)
-                        {
-                            withData = next;
-                            break;
-                        }
-                    }
-                    if (count == 0)
-                    {
-                        sending = false;
-                        return;
-                    }
-                }
+                wire.Wait();
                 try
                 {
+                    lock (sendQueue)
+                    {
+                        while (count < MaxBatch && sendQueue.Count > 0)
+                        {
+                            var next = sendQueue.Peek();
+                            if (next.IsFinished)   // cancelled or failed while it waited
+                            {
+                                sendQueue.Dequeue();
+                                continue;
+                            }
+                            if (!TryTakeCmdSN(out var sn)) break;
+                            sendQueue.Dequeue();
+                            next.CmdSN = sn;
+                            batch[count++] = next;
+                            if (next.Request.WriteData.Length > 0)
+                            {
+                                withData = next;
+                                break;
+                            }
+                        }
+                        if (count == 0)
+                        {
+                            sending = false;
+                            return;
+                        }
+                    }
                     SendBatch(count, withData);
                 }
                 catch (Exception e)
                 {
                     for (var i = 0; i < count; i++) Finish(batch[i], default, new IscsiSessionLostException($"sending to {TargetName ?? Portal.ToString()} failed: {e.Message}", e));
                 }
+                finally
+                {
+                    wire.Release();
+                }
                 Array.Clear(batch, 0, count);
             }
         }
 
+        /// <summary>
+        /// Sends a batch in one write: the commands' headers, and for a write at the end its
+        /// immediate data; its unsolicited Data-Out follow in writes of their own.
+        /// </summary>
         void SendBatch(int count, PendingTask? withData)
         {
-            var headerCount = withData is null ? count : count - 1;
+            var expStatSN = ExpStatSN;
             for (var i = 0; i < count; i++)
             {
                 var task = batch[i];
@@ -390,17 +424,20 @@ namespace IscsiDhcp.Iscsi.Session
                     InitiatorTaskTag = task.Tag,
                     ExpectedDataTransferLength = (uint)Math.Max(request.ReadBuffer.Length, request.WriteData.Length),
                     CmdSN = task.CmdSN,
-                    ExpStatSN = ExpStatSN,
+                    ExpStatSN = expStatSN,
                     DataSegmentLength = immediateLength,
                 }.WriteTo(batchHeaders.AsSpan(i * Bhs.Length, Bhs.Length), request.Cdb.Span);
             }
-            if (headerCount > 0) connection.SendHeaders(batchHeaders, headerCount);
-            if (withData is null) return;
-
+            if (withData is null)
+            {
+                connection.SendHeaders(batchHeaders, count);
+                return;
+            }
             var write = withData.Request.WriteData;
             var (immediate, unsolicited) = FirstBurst(write.Length);
-            Buffer.BlockCopy(batchHeaders, headerCount * Bhs.Length, commandHeader, 0, Bhs.Length);
-            connection.Send(commandHeader, write.Slice(0, immediate));
+            batchData[count - 1] = write.Slice(0, immediate);
+            try { connection.Send(batchHeaders, count, batchData); }
+            finally { batchData[count - 1] = default; }
             Interlocked.Add(ref bytesWritten, immediate);
             if (unsolicited > immediate) SendDataOut(withData.Tag, withData.Request, Bhs.ReservedTag, immediate, unsolicited - immediate);
         }
@@ -415,29 +452,52 @@ namespace IscsiDhcp.Iscsi.Session
             return (immediate, Parameters.InitialR2T ? immediate : Math.Min(writeLength, Parameters.FirstBurstLength));
         }
 
-        /// <summary>Sends Data-Out PDUs for [offset, offset+length) of a write, each within the target's MaxRecvDataSegmentLength.</summary>
+        /// <summary>Data-Out PDUs sent in one write at most (a burst of 8 KiB segments up to 512 KiB).</summary>
+        const int DataOutPerWrite = 64;
+
+        /// <summary>
+        /// Sends Data-Out PDUs for [offset, offset+length) of a write, each within the target's
+        /// MaxRecvDataSegmentLength, whole PDUs gathered into as few writes as the burst needs.
+        /// </summary>
         void SendDataOut(uint tag, ScsiCommandRequest request, uint transferTag, int offset, int length)
         {
-            var bhs = new byte[Bhs.Length];
-            var dataSN = 0u;
-            var end = offset + length;
-            while (offset < end)
+            var headers = System.Buffers.ArrayPool<byte>.Shared.Rent(DataOutPerWrite * Bhs.Length);
+            var segments = System.Buffers.ArrayPool<ReadOnlyMemory<byte>>.Shared.Rent(DataOutPerWrite);
+            try
             {
-                var chunk = Math.Min(end - offset, Parameters.TargetMaxRecvDataSegmentLength);
-                new DataOutHeader
+                var dataSN = 0u;
+                var end = offset + length;
+                while (offset < end)
                 {
-                    Final = offset + chunk == end,
-                    Lun = request.Lun,
-                    InitiatorTaskTag = tag,
-                    TargetTransferTag = transferTag,
-                    ExpStatSN = ExpStatSN,
-                    DataSN = dataSN++,
-                    BufferOffset = (uint)offset,
-                    DataSegmentLength = chunk,
-                }.Write(bhs);
-                connection.Send(bhs, request.WriteData.Slice(offset, chunk));
-                Interlocked.Add(ref bytesWritten, chunk);
-                offset += chunk;
+                    var count = 0;
+                    var bytes = 0;
+                    while (count < DataOutPerWrite && offset < end)
+                    {
+                        var chunk = Math.Min(end - offset, Parameters.TargetMaxRecvDataSegmentLength);
+                        new DataOutHeader
+                        {
+                            Final = offset + chunk == end,
+                            Lun = request.Lun,
+                            InitiatorTaskTag = tag,
+                            TargetTransferTag = transferTag,
+                            ExpStatSN = ExpStatSN,
+                            DataSN = dataSN++,
+                            BufferOffset = (uint)offset,
+                            DataSegmentLength = chunk,
+                        }.Write(headers.AsSpan(count * Bhs.Length, Bhs.Length));
+                        segments[count++] = request.WriteData.Slice(offset, chunk);
+                        bytes += chunk;
+                        offset += chunk;
+                    }
+                    connection.Send(headers, count, segments);
+                    Interlocked.Add(ref bytesWritten, bytes);
+                }
+            }
+            finally
+            {
+                Array.Clear(segments, 0, segments.Length);
+                System.Buffers.ArrayPool<ReadOnlyMemory<byte>>.Shared.Return(segments);
+                System.Buffers.ArrayPool<byte>.Shared.Return(headers);
             }
         }
 
@@ -473,9 +533,7 @@ namespace IscsiDhcp.Iscsi.Session
                 Lun = lun,
                 InitiatorTaskTag = reply.Tag,
                 ReferencedTaskTag = referencedTag,
-                CmdSN = CurrentCmdSN,
-                ExpStatSN = ExpStatSN,
-                RefCmdSN = referencedCmdSN,
+                RefCmdSN = referencedCmdSN,   // CmdSN and ExpStatSN are given as it goes out
             }.Write(bhs);
             var result = await ExchangeAsync(reply, bhs, default, TimeSpan.FromSeconds(30), "task management", cancel).ConfigureAwait(false);
             return result.Status;
@@ -490,7 +548,7 @@ namespace IscsiDhcp.Iscsi.Session
         {
             try
             {
-                await connection.SendAsync(bhs, data, cancel).ConfigureAwait(false);
+                await SendStampedAsync(bhs, data, cancel).ConfigureAwait(false);
                 return await WithTimeout(((ReplyCompletion)reply.Completion).Task, timeout, what, cancel).ConfigureAwait(false);
             }
             finally
@@ -530,9 +588,7 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 Immediate = true,
                 InitiatorTaskTag = reply.Tag,
-                TargetTransferTag = Bhs.ReservedTag,
-                CmdSN = CurrentCmdSN,
-                ExpStatSN = ExpStatSN,
+                TargetTransferTag = Bhs.ReservedTag,   // CmdSN and ExpStatSN are given as it goes out
             }.Write(bhs);
             var clock = Stopwatch.StartNew();
             await ExchangeAsync(reply, bhs, default, timeout, "NOP-In", cancel).ConfigureAwait(false);
@@ -559,9 +615,7 @@ namespace IscsiDhcp.Iscsi.Session
                 {
                     Final = true,
                     InitiatorTaskTag = reply.Tag,
-                    TargetTransferTag = transferTag,
-                    CmdSN = await TakeCmdSNAsync(cancel).ConfigureAwait(false),
-                    ExpStatSN = ExpStatSN,
+                    TargetTransferTag = transferTag,   // CmdSN and ExpStatSN are given as it goes out
                     DataSegmentLength = data.Length,
                 }.Write(bhs);
                 await ExchangeAsync(reply, bhs, data, TimeSpan.FromSeconds(30), "text", cancel).ConfigureAwait(false);
@@ -587,9 +641,7 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 Immediate = true,
                 Reason = LogoutReason.CloseSession,
-                InitiatorTaskTag = reply.Tag,
-                CmdSN = CurrentCmdSN,
-                ExpStatSN = ExpStatSN,
+                InitiatorTaskTag = reply.Tag,   // CmdSN and ExpStatSN are given as it goes out
             }.Write(bhs);
             logoutTag = reply.Tag;
             loggingOut = true;

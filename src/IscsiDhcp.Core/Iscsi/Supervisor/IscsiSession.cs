@@ -25,7 +25,12 @@ namespace IscsiDhcp.Iscsi.Supervisor
         public TimeSpan? LastNopRoundTrip { get; internal set; }
         /// <summary>What the current (or last) login negotiated.</summary>
         public SessionParameters? Parameters { get; internal set; }
-        public ulong Isid { get; internal set; }
+        /// <summary>The initiator session ID in hex, as iscsiadm and Windows show it (e.g. 400001370000).</summary>
+        public string Isid { get; internal set; } = "";
+        /// <summary>The alias the target declared at login, if any.</summary>
+        public string? TargetAlias { get; internal set; }
+        /// <summary>The portal group the target said the session's portal belongs to.</summary>
+        public int TargetPortalGroupTag { get; internal set; }
         public ushort Tsih { get; internal set; }
     }
 }

@@ -160,7 +160,9 @@ namespace IscsiDhcp.Iscsi.Supervisor
                     BytesWritten = bytesWrittenBefore + (session?.BytesWritten ?? 0),
                     LastNopRoundTrip = current?.LastNopRoundTrip,
                     Parameters = current?.Parameters,
-                    Isid = sessionOptions.Isid.GetValueOrDefault(),
+                    TargetAlias = current?.Parameters.TargetAlias,
+                    TargetPortalGroupTag = current?.Parameters.TargetPortalGroupTag ?? 0,
+                    Isid = sessionOptions.Isid.GetValueOrDefault().ToString("X12", System.Globalization.CultureInfo.InvariantCulture),
                     Tsih = current?.Tsih ?? 0,
                 };
             }
@@ -313,7 +315,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             IscsiProtocolSession current;
             try
             {
-                current = await IscsiProtocolSession.LoginAsync(to, settings, sessionOptions, () => machine.OnConnected(Now), Adopt, stopping.Token).ConfigureAwait(false);
+                current = await IscsiProtocolSession.LoginAsync(to, settings, sessionOptions, why => machine.OnConnected(Now, why), Adopt, stopping.Token).ConfigureAwait(false);
             }
             catch (Exception) when (disconnectForced is { } force)
             {

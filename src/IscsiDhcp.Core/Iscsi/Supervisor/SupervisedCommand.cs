@@ -14,6 +14,13 @@ namespace IscsiDhcp.Iscsi.Supervisor
         readonly IscsiSessionSupervisor supervisor;
         readonly IScsiCompletion completion;
         int ended;
+        int losses;
+
+        /// <summary>
+        /// How many times a command may lose its connection before it fails: a write a target
+        /// keeps dropping the connection over is not replayed without end.
+        /// </summary>
+        internal const int MaxAttempts = 5;
 
         public SupervisedCommand(IscsiSessionSupervisor supervisor, in ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel)
         {
@@ -36,7 +43,16 @@ namespace IscsiDhcp.Iscsi.Supervisor
 
         public void Fail(Exception reason)
         {
-            if (IsConnectionLoss(reason) && supervisor.TryRetry(this)) return;
+            if (IsConnectionLoss(reason))
+            {
+                if (++losses >= MaxAttempts)
+                {
+                    End(new IscsiSessionLostException(
+                        $"the connection to {supervisor.TargetName} was lost {losses} times while this command was outstanding; it is not sent again (last: {reason.Message})", reason));
+                    return;
+                }
+                if (supervisor.TryRetry(this)) return;
+            }
             End(reason);
         }
 

@@ -59,10 +59,10 @@ namespace IscsiDhcp.Iscsi.Supervisor
 
         public SupervisorStep Start() => SupervisorStep.Connect(Portal);
 
-        /// <summary>TCP is up (T1) and the login begins (T4).</summary>
-        public void OnConnected(DateTimeOffset now)
+        /// <summary>TCP is up (T1) and the login begins (T4); <paramref name="why"/> says why a login takes another connection.</summary>
+        public void OnConnected(DateTimeOffset now, string? why = null)
         {
-            Move(now, IscsiSessionState.XptWait, $"connected to {Portal}");
+            Move(now, IscsiSessionState.XptWait, why is null ? $"connected to {Portal}" : $"connected to {Portal} again: {why}");
             Move(now, IscsiSessionState.InLogin, "logging in");
         }
 

@@ -21,18 +21,20 @@ namespace IscsiDhcp.Iscsi.Transport
     {
         static readonly byte[] Zeros = new byte[4];
 
-        // Reads go through a PduReader; writes go straight to the socket (one buffered stream
-        // for both would serialize a pending read with writes).
+        // Reads go through a PduReader; writes go straight to the socket, each PDU (or batch of
+        // PDUs) in one gather write (one buffered stream for both would serialize a pending read
+        // with writes).
         readonly PduReader input;
         readonly Stream output;
         readonly Socket? socket;
         readonly SemaphoreSlim sendLock = new(1, 1);
         // Sending and receiving run at the same time: each has its own scratch bytes.
-        readonly byte[] sendDigest = new byte[4];
         readonly byte[] digestScratch = new byte[4];
         readonly byte[] ahsScratch = new byte[1020];
-        readonly byte[] headerOut = new byte[Bhs.Length + 4];
-        byte[] headersOut = Array.Empty<byte>();
+        // What one write sends: pieces of gatherBytes (headers, digests, padding) and data segments.
+        readonly List<ArraySegment<byte>> gather = new();
+        byte[] gatherBytes = new byte[64 * (Bhs.Length + 4 + 3 + 4)];
+        readonly ReadOnlyMemory<byte>[] oneSegment = new ReadOnlyMemory<byte>[1];
 
         /// <summary>A connection over an already-open duplex stream (a test's fake target, a TLS stream).</summary>
         public IscsiConnection(Stream stream, EndPoint? remote = null)
@@ -118,15 +120,15 @@ namespace IscsiDhcp.Iscsi.Transport
 
         /// <summary>
         /// Sends one PDU: a 48-byte header (with its digest) and an optional data segment
-        /// (padded, with its digest). Waiting for the turn to send is asynchronous; the send
-        /// itself is a blocking write (see <see cref="ConnectAsync"/> for why), bounded by the
-        /// socket buffer and ended by closing the connection; <paramref name="cancel"/> only
-        /// stops the wait.
+        /// (padded, with its digest), in one write. Waiting for the turn to send is asynchronous;
+        /// the send itself is a blocking write (see <see cref="ConnectAsync"/> for why), bounded
+        /// by the socket buffer and ended by closing the connection; <paramref name="cancel"/>
+        /// only stops the wait.
         /// </summary>
         public async Task SendAsync(byte[] bhs, ReadOnlyMemory<byte> data, CancellationToken cancel)
         {
             await sendLock.WaitAsync(cancel).ConfigureAwait(false);
-            try { Write(bhs, data); }
+            try { WriteOne(bhs, data); }
             finally { sendLock.Release(); }
         }
 
@@ -134,64 +136,138 @@ namespace IscsiDhcp.Iscsi.Transport
         public void Send(byte[] bhs, ReadOnlyMemory<byte> data)
         {
             sendLock.Wait();
-            try { Write(bhs, data); }
+            try { WriteOne(bhs, data); }
             finally { sendLock.Release(); }
+        }
+
+        void WriteOne(byte[] bhs, ReadOnlyMemory<byte> data)
+        {
+            oneSegment[0] = data;
+            try { WritePdus(bhs, 1, oneSegment); }
+            finally { oneSegment[0] = default; }
         }
 
         /// <summary>
         /// Sends <paramref name="count"/> data-less PDUs whose headers lie one after another in
         /// <paramref name="headers"/>, in one write: commands queued together cost one system call.
         /// </summary>
-        public void SendHeaders(byte[] headers, int count)
+        public void SendHeaders(byte[] headers, int count) => Send(headers, count, null);
+
+        /// <summary>
+        /// Sends <paramref name="count"/> PDUs in one write: headers one after another in
+        /// <paramref name="headers"/>, and for each the data segment in <paramref name="data"/>
+        /// (empty, or shorter than <paramref name="count"/>, for none). A target may read each
+        /// PDU with one receive and take a PDU split over two writes for a broken peer.
+        /// </summary>
+        public void Send(byte[] headers, int count, ReadOnlyMemory<byte>[]? data)
         {
             sendLock.Wait();
-            try
-            {
-                if (!HeaderDigest)
-                {
-                    output.Write(headers, 0, count * Bhs.Length);
-                    return;
-                }
-                var stride = Bhs.Length + 4;
-                if (headersOut.Length < count * stride) headersOut = new byte[count * stride];
-                for (var i = 0; i < count; i++)
-                {
-                    Buffer.BlockCopy(headers, i * Bhs.Length, headersOut, i * stride, Bhs.Length);
-                    WriteDigest(headersOut, (i * stride) + Bhs.Length, Crc32C.Compute(headers.AsSpan(i * Bhs.Length, Bhs.Length)));
-                }
-                output.Write(headersOut, 0, count * stride);
-            }
-            finally
-            {
-                sendLock.Release();
-            }
+            try { WritePdus(headers, count, data); }
+            finally { sendLock.Release(); }
         }
 
-        void Write(byte[] bhs, ReadOnlyMemory<byte> data)
+        /// <summary>
+        /// Gathers the PDUs (headers, digests and padding copied into one scratch buffer, data
+        /// segments by reference) and writes them with one system call: a gather write on a
+        /// socket, one copy into a pooled buffer on any other stream.
+        /// </summary>
+        void WritePdus(byte[] headers, int count, ReadOnlyMemory<byte>[]? data)
         {
-            Buffer.BlockCopy(bhs, 0, headerOut, 0, Bhs.Length);
-            var headerLength = Bhs.Length;
-            if (HeaderDigest)
+            var perPdu = Bhs.Length + 4 + 3 + 4;   // header, its digest, padding, data digest
+            if (gatherBytes.Length < count * perPdu) gatherBytes = new byte[count * perPdu];
+            gather.Clear();
+            var used = 0;
+            var total = 0;
+            for (var i = 0; i < count; i++)
             {
-                WriteDigest(headerOut, Bhs.Length, Crc32C.Compute(headerOut.AsSpan(0, Bhs.Length)));
-                headerLength += 4;
-            }
-            output.Write(headerOut, 0, headerLength);
-            if (data.Length > 0)
-            {
-                var segment = ArrayOf(data);
-                output.Write(segment.Array!, segment.Offset, segment.Count);
-                var padding = Bhs.Padding(data.Length);
-                if (padding > 0) output.Write(Zeros, 0, padding);
-                if (DataDigest)
+                var at = used;
+                Buffer.BlockCopy(headers, i * Bhs.Length, gatherBytes, used, Bhs.Length);
+                used += Bhs.Length;
+                if (HeaderDigest)
                 {
-                    var crc = Crc32C.Append(Crc32C.Start, data.Span);
-                    crc = Crc32C.Finish(Crc32C.Append(crc, Zeros.AsSpan(0, padding)));
-                    WriteDigest(sendDigest, 0, crc);
-                    output.Write(sendDigest, 0, 4);
+                    WriteDigest(gatherBytes, used, Crc32C.Compute(gatherBytes.AsSpan(at, Bhs.Length)));
+                    used += 4;
+                }
+                var segment = data is not null && i < data.Length ? data[i] : default;
+                if (segment.Length > 0)
+                {
+                    AddScratch(at, used - at);
+                    gather.Add(ArrayOf(segment));
+                    at = used;
+                    var padding = Bhs.Padding(segment.Length);
+                    Array.Clear(gatherBytes, used, padding);
+                    used += padding;
+                    if (DataDigest)
+                    {
+                        var crc = Crc32C.Append(Crc32C.Start, segment.Span);
+                        crc = Crc32C.Finish(Crc32C.Append(crc, Zeros.AsSpan(0, padding)));
+                        WriteDigest(gatherBytes, used, crc);
+                        used += 4;
+                    }
+                    total += segment.Length;
+                }
+                AddScratch(at, used - at);
+            }
+            total += used;
+            if (gather.Count == 1)
+            {
+                var only = gather[0];
+                if (socket is null) output.Write(only.Array!, only.Offset, only.Count);
+                else SocketSend(only);
+            }
+            else if (socket is null)
+            {
+                var joined = System.Buffers.ArrayPool<byte>.Shared.Rent(total);
+                try
+                {
+                    var at = 0;
+                    foreach (var part in gather)
+                    {
+                        Buffer.BlockCopy(part.Array!, part.Offset, joined, at, part.Count);
+                        at += part.Count;
+                    }
+                    output.Write(joined, 0, total);
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(joined);
                 }
             }
+            else
+            {
+                int sent;
+                try { sent = socket.Send(gather); }
+                catch (SocketException e) { throw new IOException($"Unable to write data to the transport connection: {e.Message}", e); }
+                // A blocking socket sends all of it or fails; anything else would split a PDU.
+                if (sent != total) throw new IOException($"the socket took {sent} of {total} bytes");
+            }
             output.Flush();
+            gather.Clear();
+        }
+
+        /// <summary>Adds [start, start+length) of the scratch buffer to the gather list, joined to the previous piece when it follows it.</summary>
+        void AddScratch(int start, int length)
+        {
+            if (length == 0) return;
+            var last = gather.Count - 1;
+            if (last >= 0 && gather[last].Array == gatherBytes && gather[last].Offset + gather[last].Count == start)
+                gather[last] = new ArraySegment<byte>(gatherBytes, gather[last].Offset, gather[last].Count + length);
+            else
+                gather.Add(new ArraySegment<byte>(gatherBytes, start, length));
+        }
+
+        void SocketSend(ArraySegment<byte> bytes)
+        {
+            try
+            {
+                var offset = bytes.Offset;
+                var end = bytes.Offset + bytes.Count;
+                while (offset < end) offset += socket!.Send(bytes.Array!, offset, end - offset, SocketFlags.None);
+            }
+            catch (SocketException e)
+            {
+                throw new IOException($"Unable to write data to the transport connection: {e.Message}", e);
+            }
         }
 
         /// <summary>
