@@ -184,6 +184,14 @@ Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
         $text | Should -Match ([regex]::Escape("${portal}:$port"))
     }
 
+    It 'lists what the target said at login: its portal group tag, alias, and the ISID in hex' {
+        $text = Get-Rendering $samples['IscsiDhcp.Iscsi.Supervisor.IscsiSession'] -As List
+        $text | Should -Match 'TargetPortalGroupTag\s*:\s*1\b'
+        $text | Should -Match 'TargetAlias\s*:'
+        $text | Should -Match 'Isid\s*:\s*[0-9A-F]{12}\b'
+        $text | Should -Match 'Tsih\s*:\s*\d+'
+    }
+
     It 'tells measurements apart by target and LUN' {
         $text = Get-Rendering $samples['IscsiDhcp.Operations.Iscsi.IscsiMeasureResult']
         $header = Get-TableHeader $text
