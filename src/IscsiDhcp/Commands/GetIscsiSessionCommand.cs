@@ -33,7 +33,7 @@ namespace IscsiDhcp.Commands
             operation.Selector.NodeAddress = NodeAddress;
             operation.Selector.TargetPortalAddress = TargetPortalAddress;
             operation.Selector.SessionIdentifier = SessionIdentifier;
-            Run(operation.RunAsync);
+            RunItem(operation.RunAsync);
         }
     }
 }

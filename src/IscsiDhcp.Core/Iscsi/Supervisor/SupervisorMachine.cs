@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Net.Sockets;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Iscsi.Transport;
 
 namespace IscsiDhcp.Iscsi.Supervisor
 {
@@ -78,7 +80,32 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 Move(now, IscsiSessionState.Free, $"redirected portal {redirected} unreachable ({error.Message}); back to {OriginalPortal}", error);
                 return SupervisorStep.Connect(Portal);
             }
-            return TryAgain(now, $"cannot connect to {Portal}: {error.Message}", error);
+            // A name that does not resolve is the user's mistake until it has worked once (DNS may fail for a while later).
+            if (!HasLoggedIn && IsUnresolvable(error)) return End(now, error);
+            // IscsiConnectException says "cannot connect to <portal>" itself.
+            return TryAgain(now, error is IscsiConnectException ? error.Message : $"cannot connect to {Portal}: {error.Message}", error);
+        }
+
+        static bool IsUnresolvable(Exception error) =>
+            error is IscsiConnectException { InnerException: SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } };
+
+        /// <summary>
+        /// The first login has not succeeded within <see cref="IscsiSupervisorOptions.FirstLoginTimeout"/>:
+        /// the end, with a message that says how long it really tried and what happened last.
+        /// </summary>
+        public SupervisorStep OnFirstLoginExpired(DateTimeOffset now, TimeSpan elapsed, Exception? error = null)
+        {
+            var last = error is null or OperationCanceledException ? LastError : error;
+            // The attempt under way when time ran out counts too.
+            var attempts = failedAttempts + (error is not null || State != IscsiSessionState.Free ? 1 : 0);
+            var what = State switch
+            {
+                IscsiSessionState.InLogin or IscsiSessionState.XptWait => $"connected to {Portal}, but the login got no answer",
+                _ when last is not null => $"last error: {last.Message}",
+                _ => $"no TCP connection to {Portal}",
+            };
+            return End(now, new IscsiLoginTimeoutException(
+                $"no login to {targetName} at {Portal} within {elapsed.TotalSeconds:0.0} s ({Math.Max(attempts, 1)} attempt{(attempts > 1 ? "s" : "")}); {what}", last));
         }
 
         /// <summary>Connected, but the login did not reach full feature phase.</summary>
@@ -187,8 +214,9 @@ namespace IscsiDhcp.Iscsi.Supervisor
         {
             if (!HasLoggedIn && ++failedAttempts >= options.LoginAttempts)
                 return End(now, error);
-            Move(now, IscsiSessionState.Free, reason, error);
-            return SupervisorStep.Wait(now + NextDelay());
+            var delay = NextDelay();
+            Move(now, IscsiSessionState.Free, $"{reason}; trying again in {delay.TotalSeconds:0.#} s", error);
+            return SupervisorStep.Wait(now + delay);
         }
 
         /// <summary>Capped exponential back-off with up to 25% jitter, never shorter than the target's DefaultTime2Wait.</summary>
@@ -222,6 +250,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         void Move(DateTimeOffset now, IscsiSessionState to, string reason, Exception? error = null)
         {
             var from = State;
+            // Staying where it is (a connect that failed while Free) is no transition: LastError says why.
+            if (from == to) return;
             State = to;
             changed(new IscsiSessionStateChange(now, targetName, from, to, reason, error));
         }
