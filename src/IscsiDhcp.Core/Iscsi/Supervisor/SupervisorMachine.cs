@@ -30,6 +30,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         TimeSpan time2Wait;
         bool reconnectAfterLogout;
         bool disconnecting;
+        // Why the machine went back to the original portal, for the reason of the next transition.
+        string? fallbackNote;
 
         // jitter: uniform in [0, 1), spreads the reconnects of many initiators apart.
         public SupervisorMachine(IscsiSupervisorOptions options, string targetName, TargetAddress portal, Func<double> jitter,
@@ -64,7 +66,9 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// <summary>TCP is up (T1) and the login begins (T4).</summary>
         public void OnConnected(DateTimeOffset now)
         {
-            Move(now, IscsiSessionState.XptWait, $"connected to {Portal}");
+            var connected = fallbackNote is null ? $"connected to {Portal}" : $"connected to {Portal}: {fallbackNote}";
+            fallbackNote = null;
+            Move(now, IscsiSessionState.XptWait, connected);
             Move(now, IscsiSessionState.InLogin, "logging in");
         }
 
@@ -77,9 +81,11 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 // As iscontrol does: a redirected portal that cannot be reached sends us back.
                 var redirected = Portal;
                 Portal = OriginalPortal;
-                Move(now, IscsiSessionState.Free, $"redirected portal {redirected} unreachable ({error.Message}); back to {OriginalPortal}", error);
+                // Still Free, so no transition: the next one (connected, or the end) says why.
+                fallbackNote = $"back from redirected portal {redirected}, unreachable ({error.Message})";
                 return SupervisorStep.Connect(Portal);
             }
+            fallbackNote = null;
             // A name that does not resolve is the user's mistake until it has worked once (DNS may fail for a while later).
             if (!HasLoggedIn && IsUnresolvable(error)) return End(now, error);
             // IscsiConnectException says "cannot connect to <portal>" itself.
