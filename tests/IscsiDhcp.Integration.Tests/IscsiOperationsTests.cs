@@ -103,9 +103,10 @@ public sealed class IscsiOperationsTests : IDisposable
         var session = await Connected(open);
         Assert.Equal((open.Name, true, IscsiSessionState.LoggedIn, Initiator), (session.TargetNodeAddress, session.IsConnected, session.State, session.InitiatorNodeAddress));
         Assert.Contains(service.Sessions, s => s.SessionIdentifier == session.SessionIdentifier);
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Connect(open).RunAsync(new RecordingHost()));
+        var e = await Assert.ThrowsAsync<IscsiSessionExistsException>(() => Connect(open).RunAsync(new RecordingHost()));
         Assert.Contains(session.SessionIdentifier, e.Message);
-        Assert.Equal((ErrorKind.InvalidOperation, "UnexpectedError"), (ErrorCatalog.Classify(e).Kind, ErrorCatalog.Classify(e).ErrorId));
+        Assert.Contains(open.Name, e.Message);
+        Assert.Equal((ErrorKind.ResourceExists, "IscsiSessionExists"), (ErrorCatalog.Classify(e).Kind, ErrorCatalog.Classify(e).ErrorId));
     }
 
     [Fact]

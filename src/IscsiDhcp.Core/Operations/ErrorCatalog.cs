@@ -4,8 +4,10 @@ using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Wire;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
+using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Iscsi.Wire;
+using IscsiDhcp.Operations.Iscsi;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Operations
@@ -36,6 +38,10 @@ namespace IscsiDhcp.Operations
                 LoginFailure.Redirected => (ErrorKind.ConnectionError, "IscsiRedirected"),
                 _ => (ErrorKind.InvalidOperation, "IscsiLoginRejected"),
             },
+            IscsiLoginTimeoutException => (ErrorKind.OperationTimeout, "IscsiLoginTimeout"),
+            IscsiSessionExistsException => (ErrorKind.ResourceExists, "IscsiSessionExists"),
+            IscsiLunNotFoundException => (ErrorKind.ObjectNotFound, "IscsiLunNotFound"),
+            IscsiLunNotBlockDeviceException => (ErrorKind.InvalidOperation, "IscsiLunNotBlockDevice"),
             IscsiConnectException => (ErrorKind.ConnectionError, "IscsiConnectFailed"),
             IscsiSessionLostException => (ErrorKind.ConnectionError, "IscsiSessionLost"),
             IscsiConnectionClosedException => (ErrorKind.ConnectionError, "IscsiConnectionClosed"),

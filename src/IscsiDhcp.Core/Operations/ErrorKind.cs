@@ -16,6 +16,7 @@ namespace IscsiDhcp.Operations
         ProtocolError,
         ReadError,
         ResourceBusy,
+        ResourceExists,
         ResourceUnavailable,
         SecurityError,
         WriteError,

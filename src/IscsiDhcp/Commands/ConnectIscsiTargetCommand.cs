@@ -58,6 +58,11 @@ namespace IscsiDhcp.Commands
         [ValidateRange(1, 1024)]
         public int QueueDepth { get; set; } = 32;
 
+        /// <summary>How long the login may take, all attempts together (a later reconnect's login gets as long).</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = 15;
+
         /// <summary>Return the supervisor job at once, before the login has finished.</summary>
         [Parameter]
         public SwitchParameter AsJob { get; set; }
@@ -70,6 +75,7 @@ namespace IscsiDhcp.Commands
                 TargetPortalAddress = TargetPortalAddress,
                 TargetPortalPortNumber = TargetPortalPortNumber,
                 QueueDepth = QueueDepth,
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 Supervision = new IscsiSupervisorOptions
                 {
                     NopInterval = TimeSpan.FromSeconds(NopIntervalSec),
@@ -82,24 +88,32 @@ namespace IscsiDhcp.Commands
             operation.Login.HeaderDigest = IsHeaderDigest;
             operation.Login.DataDigest = IsDataDigest;
             IscsiSessionSupervisor? supervisor = null;
-            Run(host =>
+            RunItem(host =>
             {
                 supervisor = operation.Start(host);
                 return Task.CompletedTask;
             });
-            if (supervisor is null) return;   // declined (-WhatIf, or No at -Confirm)
-
-            // The job watches from before the login, so -AsJob can return it at once.
-            var job = new SupervisorJob(MyInvocation.Line, "IscsiSession:" + NodeAddress, force => supervisor.DisconnectAsync(force));
-            _ = new IscsiSessionWatch(supervisor, job);
-            JobRepository.Add(job);
-            job.StartJob();
+            if (supervisor is null) return;   // failed, or declined (-WhatIf, or No at -Confirm)
             if (AsJob)
             {
-                WriteObject(job);
+                WriteObject(Supervise(supervisor));
                 return;
             }
-            Run(host => ConnectIscsiTargetOperation.WaitForLoginAsync(supervisor, host));
+            // Without -AsJob the job comes once logged in (it replays the transitions before it):
+            // a Connect that fails or is cancelled leaves no job behind. A pipeline stopped
+            // downstream after the login (Select-Object -First 1) still gets its session's job.
+            try { RunItem(host => ConnectIscsiTargetOperation.WaitForLoginAsync(supervisor, host)); }
+            finally { if (supervisor.HasLoggedIn) Supervise(supervisor); }
+        }
+
+        /// <summary>The job that watches the session. Its Command names the cmdlet and the target only: never the invocation line, which may hold a secret.</summary>
+        SupervisorJob Supervise(IscsiSessionSupervisor supervisor)
+        {
+            var job = new SupervisorJob($"Connect-IscsiTarget {NodeAddress}", "IscsiSession:" + NodeAddress, force => supervisor.DisconnectAsync(force));
+            job.StartJob();
+            _ = new IscsiSessionWatch(supervisor, job);
+            JobRepository.Add(job);
+            return job;
         }
     }
 }

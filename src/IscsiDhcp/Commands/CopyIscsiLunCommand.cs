@@ -49,7 +49,7 @@ namespace IscsiDhcp.Commands
                 PassThru = PassThru,
             };
             Fill(operation.Selector);
-            Run(operation.RunAsync);
+            RunItem(operation.RunAsync);
         }
     }
 }

@@ -17,7 +17,7 @@ namespace IscsiDhcp.Commands
         {
             var operation = new DisconnectIscsiTargetOperation(Service) { Force = Force };
             Fill(operation.Selector);
-            Run(operation.RunAsync);
+            RunItem(operation.RunAsync);
         }
     }
 }

@@ -38,7 +38,7 @@ namespace IscsiDhcp.Commands
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
             };
             Fill(operation.Login);
-            Run(operation.RunAsync);
+            RunItem(operation.RunAsync);
         }
     }
 }

@@ -17,7 +17,7 @@ namespace IscsiDhcp.Commands
         {
             var operation = new GetIscsiLunOperation(Service) { Lun = Lun };
             Fill(operation.Selector);
-            Run(operation.RunAsync);
+            RunItem(operation.RunAsync);
         }
     }
 }

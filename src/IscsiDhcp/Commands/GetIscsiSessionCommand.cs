@@ -34,7 +34,7 @@ namespace IscsiDhcp.Commands
             operation.Selector.NodeAddress = NodeAddress;
             operation.Selector.TargetPortalAddress = TargetPortalAddress;
             operation.Selector.SessionIdentifier = SessionIdentifier;
-            Run(operation.RunAsync);
+            RunItem(operation.RunAsync);
         }
     }
 }

@@ -44,7 +44,7 @@ namespace IscsiDhcp.Commands
                 Random = Random,
             };
             Fill(operation.Selector);
-            Run(operation.RunAsync);
+            RunItem(operation.RunAsync);
         }
     }
 }

@@ -21,7 +21,7 @@ namespace IscsiDhcp.Commands
         {
             var operation = new OpenIscsiLunOperation(Service) { Lun = Lun, Access = Access };
             Fill(operation.Selector);
-            Run(operation.RunAsync);
+            RunItem(operation.RunAsync);
         }
     }
 }

@@ -11,7 +11,9 @@ namespace IscsiDhcp.Hosting
     /// A cmdlet that runs a Core operation: the operation runs on the thread pool and whatever
     /// it writes (objects, progress, errors, ShouldProcess questions) is carried back to the
     /// pipeline thread, the only one PowerShell lets write. Ctrl+C cancels the operation; its
-    /// failure becomes a terminating error from the catalog.
+    /// failure becomes an error from the catalog: terminating (<see cref="Run"/>), or, for an
+    /// operation on one pipeline item, non-terminating so the next item still gets its turn
+    /// (<see cref="RunItem"/>).
     /// </summary>
     public abstract class OperationCmdlet : PSCmdlet, ICommandHost, IDisposable
     {
@@ -33,8 +35,13 @@ namespace IscsiDhcp.Hosting
             GC.SuppressFinalize(this);
         }
 
-        /// <summary>Runs the operation to its end, writing what it writes.</summary>
-        protected void Run(Func<ICommandHost, Task> operation)
+        /// <summary>Runs the operation to its end, writing what it writes; its failure ends the pipeline.</summary>
+        protected void Run(Func<ICommandHost, Task> operation) => Execute(operation, itemOnly: false);
+
+        /// <summary>Runs the operation on the current pipeline item; its failure is that item's error, and the pipeline goes on. False when it failed.</summary>
+        protected bool RunItem(Func<ICommandHost, Task> operation) => Execute(operation, itemOnly: true);
+
+        bool Execute(Func<ICommandHost, Task> operation, bool itemOnly)
         {
             using var box = new BlockingCollection<Action>();
             mailbox = box;
@@ -58,6 +65,7 @@ namespace IscsiDhcp.Hosting
             try
             {
                 task.GetAwaiter().GetResult();
+                return true;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -65,7 +73,9 @@ namespace IscsiDhcp.Hosting
             }
             catch (Exception e) when (e is not PipelineStoppedException)
             {
-                ThrowTerminatingError(ErrorRecords.From(e));
+                if (!itemOnly) ThrowTerminatingError(ErrorRecords.From(e));
+                WriteError(ErrorRecords.From(e));
+                return false;
             }
         }
 

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Reflection;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using IscsiDhcp.Operations;
@@ -36,6 +37,7 @@ namespace IscsiDhcp.Hosting
 
         public override void StartJob()
         {
+            if (JobStateInfo.State != JobState.NotStarted) return;   // what it watches may have ended already
             status = "Running";
             SetJobState(JobState.Running);
         }
@@ -95,7 +97,19 @@ namespace IscsiDhcp.Hosting
             status = failure?.Message ?? "Ended";
             if (stopping) SetJobState(JobState.Stopped);
             else if (failure is null) SetJobState(JobState.Completed);
-            else SetJobState(JobState.Failed);   // the watch has written the failure to the error stream
+            else Fail(failure);   // the watch has written the failure to the error stream too
+        }
+
+        // Job's SetJobState(JobState, Exception), which fills JobStateInfo.Reason, is internal in every
+        // PowerShell (5.1 and 7); the public overload leaves Reason empty. Looked up once.
+        static readonly MethodInfo? SetJobStateWithReason = typeof(Job).GetMethod("SetJobState", BindingFlags.Instance | BindingFlags.NonPublic, null,
+            new[] { typeof(JobState), typeof(Exception) }, null);
+
+        /// <summary>Failed, with the failure as JobStateInfo.Reason.</summary>
+        void Fail(Exception failure)
+        {
+            if (SetJobStateWithReason is null) SetJobState(JobState.Failed);
+            else SetJobStateWithReason.Invoke(this, new object[] { JobState.Failed, failure });
         }
 
         static bool IsFinishedState(JobState state) => state is JobState.Completed or JobState.Failed or JobState.Stopped;

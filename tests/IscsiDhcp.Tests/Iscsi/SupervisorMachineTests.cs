@@ -3,6 +3,7 @@ using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Iscsi.Transport;
+using System.Net.Sockets;
 using S = IscsiDhcp.Iscsi.Supervisor.IscsiSessionState;
 
 namespace IscsiDhcp.Tests.Iscsi;
@@ -64,6 +65,57 @@ public sealed class SupervisorMachineTests
         Assert.Equal(SupervisorStepKind.Close, m.OnConnectFailed(T0.AddSeconds(3), refused).Kind);
         Assert.Equal(S.CleanupWait, m.State);
         Assert.Same(refused, m.TerminalError);
+    }
+
+    [Fact]
+    public void A_connect_that_fails_while_Free_is_no_transition_and_a_retry_says_its_reason_once()
+    {
+        var m = Machine();
+        m.Start();
+        var refused = new IscsiConnectException(A, $"cannot connect to {A}: 192.0.2.1: Connection refused");
+        Assert.Equal(SupervisorStepKind.Wait, m.OnConnectFailed(T0, refused).Kind);
+        Assert.Empty(changes);   // Free -> Free is no transition
+        Assert.Same(refused, m.LastError);
+        Assert.Equal(SupervisorStepKind.Connect, m.OnWaitOver().Kind);
+        m.OnConnected(T0.AddSeconds(1));
+        m.OnLoginFailed(T0.AddSeconds(1), Status(3, 1));
+        var retry = changes.Last();
+        Assert.Equal((S.InLogin, S.Free), (retry.From, retry.To));
+        Assert.Matches(@"^login failed: .*; trying again in \d+(\.\d)? s$", retry.Reason);
+        Assert.All(changes, c => Assert.NotEqual(c.From, c.To));
+    }
+
+    [Fact]
+    public void A_portal_name_that_does_not_resolve_ends_the_first_login_at_once()
+    {
+        var m = Machine();
+        m.Start();
+        var unresolvable = new IscsiConnectException(A, "cannot resolve no-such-portal.invalid", new SocketException((int)SocketError.HostNotFound));
+        Assert.Equal(SupervisorStepKind.Close, m.OnConnectFailed(T0, unresolvable).Kind);
+        Assert.Same(unresolvable, m.TerminalError);
+    }
+
+    [Fact]
+    public void Once_logged_in_a_name_that_stops_resolving_is_tried_again()
+    {
+        var m = LoggedIn();
+        m.OnConnectionLost(T0.AddMinutes(5), "connection lost", null);
+        Assert.Equal(SupervisorStepKind.Connect, m.OnWaitOver().Kind);
+        var unresolvable = new IscsiConnectException(A, "cannot resolve", new SocketException((int)SocketError.HostNotFound));
+        Assert.Equal(SupervisorStepKind.Wait, m.OnConnectFailed(T0.AddMinutes(6), unresolvable).Kind);
+    }
+
+    [Fact]
+    public void The_first_login_running_out_of_time_ends_it_with_the_time_spent_and_the_last_error()
+    {
+        var m = Machine();
+        m.Start();
+        m.OnConnectFailed(T0, new IscsiConnectException(A, $"cannot connect to {A}: 192.0.2.1: Connection refused"));
+        var step = m.OnFirstLoginExpired(T0.AddSeconds(3.04), TimeSpan.FromSeconds(3.04));
+        Assert.Equal(SupervisorStepKind.Close, step.Kind);
+        var timeout = Assert.IsType<IscsiLoginTimeoutException>(m.TerminalError);
+        Assert.Equal($"no login to iqn.2026-11.test:t at {A} within 3.0 s (1 attempt); last error: cannot connect to {A}: 192.0.2.1: Connection refused", timeout.Message);
+        Assert.Equal((S.Free, S.CleanupWait), Path.Single());
     }
 
     [Fact]

@@ -1,9 +1,11 @@
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
+using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Operations;
+using IscsiDhcp.Operations.Iscsi;
 
 namespace IscsiDhcp.Tests.Operations;
 
@@ -18,6 +20,10 @@ public sealed class ErrorCatalogTests
         { new IscsiLoginException(LoginFailure.TooManyRedirects, "loop"), ErrorKind.LimitsExceeded, "IscsiRedirectLoop" },
         { new IscsiConnectException(TargetAddress.Parse("192.0.2.1"), "refused"), ErrorKind.ConnectionError, "IscsiConnectFailed" },
         { new IscsiSessionLostException("gone"), ErrorKind.ConnectionError, "IscsiSessionLost" },
+        { new IscsiSessionExistsException("iqn.2026-11.test:t", "iqn.2026-11.test:i", "C0-0001"), ErrorKind.ResourceExists, "IscsiSessionExists" },
+        { new IscsiLoginTimeoutException("no login within 3 s", null), ErrorKind.OperationTimeout, "IscsiLoginTimeout" },
+        { new IscsiLunNotFoundException("iqn.2026-11.test:t", 99), ErrorKind.ObjectNotFound, "IscsiLunNotFound" },
+        { new IscsiLunNotBlockDeviceException("iqn.2026-11.test:t", 0, "StorageArrayController", 0x0C), ErrorKind.InvalidOperation, "IscsiLunNotBlockDevice" },
         { new DhcpAgentException(DhcpAgentError.NotAllowedInState, "no"), ErrorKind.InvalidOperation, "DhcpNotAllowedInState" },
         { new DhcpAgentException(DhcpAgentError.Pending, "busy"), ErrorKind.ResourceBusy, "DhcpCommandPending" },
         { new DhcpAgentException(DhcpAgentError.Timeout, "no offer"), ErrorKind.OperationTimeout, "DhcpNoAnswer" },

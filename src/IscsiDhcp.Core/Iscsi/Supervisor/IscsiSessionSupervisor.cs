@@ -32,6 +32,10 @@ namespace IscsiDhcp.Iscsi.Supervisor
         readonly TaskCompletionSource<bool> firstLogin = new(TaskCreationOptions.RunContinuationsAsynchronously);
         readonly TaskCompletionSource<bool> ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         readonly CancellationTokenSource stopping = new();
+        // Cancelled when the first login has taken longer than FirstLoginTimeout; a first login listens to both.
+        readonly CancellationTokenSource firstLoginExpired = new();
+        readonly CancellationTokenSource firstLoginCut;
+        DateTimeOffset startedAt;
         TaskCompletionSource<bool> signal = NewSignal();
         IscsiProtocolSession? session;
         IscsiProtocolSession? lastSession;
@@ -65,6 +69,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             SessionIdentifier = $"{isid:X12}-{Interlocked.Increment(ref sequence):X4}";
             var random = new Random();
             machine = new SupervisorMachine(options, TargetName, portal, () => { lock (random) return random.NextDouble(); }, OnStateChange);
+            firstLoginCut = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, firstLoginExpired.Token);
             this.portal = portal;
             originalPortal = portal;
         }
@@ -80,6 +85,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         public Task Completion => ended.Task;
         /// <summary>Why the supervisor ended, if it ended on a failure.</summary>
         public Exception? Failure { get; private set; }
+        /// <summary>Whether the first login has succeeded (the session may have ended since).</summary>
+        public bool HasLoggedIn => firstLogin.Task.Status == TaskStatus.RanToCompletion;
 
         /// <summary>
         /// Every transition, in order, on the supervisor's own thread (handlers must return
@@ -188,7 +195,9 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 disconnectForced = force || disconnectForced == true;
                 signal.TrySetResult(true);
             }
-            if (force) stopping.Cancel();   // cuts short a connect, a login or a wait
+            // Cuts short a connect or a login under way: forced, or because without a session
+            // there is nothing to log out (Stop-Job on a login that gets no answer is as prompt as Ctrl+C).
+            if (force || state is IscsiSessionState.Free or IscsiSessionState.XptWait or IscsiSessionState.InLogin) stopping.Cancel();
             var cancelled = Task.Delay(Timeout.Infinite, cancel);
             if (await Task.WhenAny(ended.Task, cancelled).ConfigureAwait(false) == cancelled) cancel.ThrowIfCancellationRequested();
         }
@@ -286,7 +295,11 @@ namespace IscsiDhcp.Iscsi.Supervisor
 
         async Task RunAsync()
         {
+            startedAt = Now;
             var step = machine.Start();
+            using var firstLoginTimer = options.FirstLoginTimeout is { } limit
+                ? time.CreateTimer(_ => ExpireFirstLogin(), null, limit, Timeout.InfiniteTimeSpan)
+                : null;
             try
             {
                 while (step.Kind != SupervisorStepKind.Close)
@@ -312,19 +325,26 @@ namespace IscsiDhcp.Iscsi.Supervisor
         async Task<SupervisorStep> ConnectAsync(TargetAddress to)
         {
             if (disconnectForced is { } early) return machine.OnDisconnect(Now, early);
+            if (FirstLoginExpired) return machine.OnFirstLoginExpired(Now, Now - startedAt);
             IscsiProtocolSession current;
             try
             {
-                current = await IscsiProtocolSession.LoginAsync(to, settings, sessionOptions, why => machine.OnConnected(Now, why), Adopt, stopping.Token).ConfigureAwait(false);
+                var cancel = machine.HasLoggedIn ? stopping.Token : firstLoginCut.Token;
+                current = await IscsiProtocolSession.LoginAsync(to, settings, sessionOptions, why => machine.OnConnected(Now, why), Adopt, cancel).ConfigureAwait(false);
             }
             catch (Exception) when (disconnectForced is { } force)
             {
                 return machine.OnDisconnect(Now, force);
             }
+            catch (Exception e) when (FirstLoginExpired)
+            {
+                return machine.OnFirstLoginExpired(Now, Now - startedAt, e);
+            }
             catch (Exception e)
             {
                 // The machine saw TCP come up (InLogin) or not (still Free).
                 var next = machine.State == IscsiSessionState.Free ? machine.OnConnectFailed(Now, e) : machine.OnLoginFailed(Now, e);
+                lock (gate) CopyCounters();   // a failed connect while Free is no transition, but its error is news
                 CheckRecoveryDeadline();
                 return next;
             }
@@ -352,6 +372,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             while (true)
             {
                 if (disconnectForced is { } force) return machine.OnDisconnect(Now, force);
+                if (FirstLoginExpired) return machine.OnFirstLoginExpired(Now, Now - startedAt);
                 CheckRecoveryDeadline();
                 var now = Now;
                 if (now >= until) return machine.OnWaitOver();
@@ -433,6 +454,15 @@ namespace IscsiDhcp.Iscsi.Supervisor
             var deadline = Now + options.DrainTimeout;
             while (Volatile.Read(ref commandsInFlight) > 0 && Now < deadline && disconnectForced != true)
                 await WaitForSignalAsync(TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
+        }
+
+        bool FirstLoginExpired => firstLoginExpired.IsCancellationRequested && !machine.HasLoggedIn;
+
+        void ExpireFirstLogin()
+        {
+            if (firstLogin.Task.IsCompleted) return;
+            firstLoginExpired.Cancel();   // ends a connect or a login under way
+            lock (gate) signal.TrySetResult(true);   // ends a back-off
         }
 
         void CheckRecoveryDeadline()
@@ -518,12 +548,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 if (history.Count > HistoryLimit) history.RemoveAt(0);
                 handlers = StateChanged;
                 state = change.To;
-                Volatile.Write(ref portal, machine.Portal);
-                Volatile.Write(ref originalPortal, machine.OriginalPortal);
-                connectedSince = machine.ConnectedSince;
-                reconnectCount = machine.ReconnectCount;
-                redirectCount = machine.RedirectCount;
-                lastError = machine.LastError?.Message;
+                CopyCounters();
             }
             try
             {
@@ -536,6 +561,17 @@ namespace IscsiDhcp.Iscsi.Supervisor
             }
         }
 
+        /// <summary>The machine's counters as GetStatus shows them (under the gate).</summary>
+        void CopyCounters()
+        {
+            Volatile.Write(ref portal, machine.Portal);
+            Volatile.Write(ref originalPortal, machine.OriginalPortal);
+            connectedSince = machine.ConnectedSince;
+            reconnectCount = machine.ReconnectCount;
+            redirectCount = machine.RedirectCount;
+            lastError = machine.LastError?.Message;
+        }
+
         /// <summary>Waits for an event (true) or the time to pass (false).</summary>
         async Task<bool> WaitForSignalAsync(TimeSpan timeout)
         {
@@ -544,7 +580,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             {
                 if (signal.Task.IsCompleted) signal = NewSignal();
                 woken = signal.Task;
-                if (lostReason is not null || logoutRequested is not null || disconnectForced is not null) return true;
+                if (lostReason is not null || logoutRequested is not null || disconnectForced is not null || FirstLoginExpired) return true;
             }
             using var timer = new CancellationTokenSource();
             var delay = time.Delay(timeout, timer.Token);

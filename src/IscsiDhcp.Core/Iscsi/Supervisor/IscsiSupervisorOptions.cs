@@ -24,6 +24,12 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// <summary>How long a graceful disconnect waits for commands in flight before it logs out.</summary>
         public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
         public TimeSpan LogoutTimeout { get; init; } = TimeSpan.FromSeconds(10);
+        /// <summary>
+        /// How long the first login may take, all its attempts and back-offs together
+        /// (Connect-IscsiTarget -TimeoutSec); past it the supervisor ends with an
+        /// <see cref="IscsiLoginTimeoutException"/>. None by default: the attempts alone bound it.
+        /// </summary>
+        public TimeSpan? FirstLoginTimeout { get; init; }
 
         public void Validate()
         {
@@ -38,6 +44,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             Positive(nameof(ReconnectStormWindow), ReconnectStormWindow);
             if (DrainTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(DrainTimeout), DrainTimeout, "must not be negative");
             Positive(nameof(LogoutTimeout), LogoutTimeout);
+            if (FirstLoginTimeout is { } first) Positive(nameof(FirstLoginTimeout), first);
         }
 
         static void Positive(string name, TimeSpan value)

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Net.Sockets;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Iscsi.Transport;
 
 namespace IscsiDhcp.Iscsi.Supervisor
 {
@@ -28,6 +30,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         TimeSpan time2Wait;
         bool reconnectAfterLogout;
         bool disconnecting;
+        // Why the machine went back to the original portal, for the reason of the next transition.
+        string? fallbackNote;
 
         // jitter: uniform in [0, 1), spreads the reconnects of many initiators apart.
         public SupervisorMachine(IscsiSupervisorOptions options, string targetName, TargetAddress portal, Func<double> jitter,
@@ -62,7 +66,11 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// <summary>TCP is up (T1) and the login begins (T4); <paramref name="why"/> says why a login takes another connection.</summary>
         public void OnConnected(DateTimeOffset now, string? why = null)
         {
-            Move(now, IscsiSessionState.XptWait, why is null ? $"connected to {Portal}" : $"connected to {Portal} again: {why}");
+            var connected = why is not null ? $"connected to {Portal} again: {why}"
+                : fallbackNote is not null ? $"connected to {Portal}: {fallbackNote}"
+                : $"connected to {Portal}";
+            fallbackNote = null;
+            Move(now, IscsiSessionState.XptWait, connected);
             Move(now, IscsiSessionState.InLogin, "logging in");
         }
 
@@ -75,10 +83,37 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 // As iscontrol does: a redirected portal that cannot be reached sends us back.
                 var redirected = Portal;
                 Portal = OriginalPortal;
-                Move(now, IscsiSessionState.Free, $"redirected portal {redirected} unreachable ({error.Message}); back to {OriginalPortal}", error);
+                // Still Free, so no transition: the next one (connected, or the end) says why.
+                fallbackNote = $"back from redirected portal {redirected}, unreachable ({error.Message})";
                 return SupervisorStep.Connect(Portal);
             }
-            return TryAgain(now, $"cannot connect to {Portal}: {error.Message}", error);
+            fallbackNote = null;
+            // A name that does not resolve is the user's mistake until it has worked once (DNS may fail for a while later).
+            if (!HasLoggedIn && IsUnresolvable(error)) return End(now, error);
+            // IscsiConnectException says "cannot connect to <portal>" itself.
+            return TryAgain(now, error is IscsiConnectException ? error.Message : $"cannot connect to {Portal}: {error.Message}", error);
+        }
+
+        static bool IsUnresolvable(Exception error) =>
+            error is IscsiConnectException { InnerException: SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } };
+
+        /// <summary>
+        /// The first login has not succeeded within <see cref="IscsiSupervisorOptions.FirstLoginTimeout"/>:
+        /// the end, with a message that says how long it really tried and what happened last.
+        /// </summary>
+        public SupervisorStep OnFirstLoginExpired(DateTimeOffset now, TimeSpan elapsed, Exception? error = null)
+        {
+            var last = error is null or OperationCanceledException ? LastError : error;
+            // The attempt under way when time ran out counts too.
+            var attempts = failedAttempts + (error is not null || State != IscsiSessionState.Free ? 1 : 0);
+            var what = State switch
+            {
+                IscsiSessionState.InLogin or IscsiSessionState.XptWait => $"connected to {Portal}, but the login got no answer",
+                _ when last is not null => $"last error: {last.Message}",
+                _ => $"no TCP connection to {Portal}",
+            };
+            return End(now, new IscsiLoginTimeoutException(
+                $"no login to {targetName} at {Portal} within {elapsed.TotalSeconds:0.0} s ({Math.Max(attempts, 1)} attempt{(attempts > 1 ? "s" : "")}); {what}", last));
         }
 
         /// <summary>Connected, but the login did not reach full feature phase.</summary>
@@ -187,8 +222,9 @@ namespace IscsiDhcp.Iscsi.Supervisor
         {
             if (!HasLoggedIn && ++failedAttempts >= options.LoginAttempts)
                 return End(now, error);
-            Move(now, IscsiSessionState.Free, reason, error);
-            return SupervisorStep.Wait(now + NextDelay());
+            var delay = NextDelay();
+            Move(now, IscsiSessionState.Free, $"{reason}; trying again in {delay.TotalSeconds:0.#} s", error);
+            return SupervisorStep.Wait(now + delay);
         }
 
         /// <summary>Capped exponential back-off with up to 25% jitter, never shorter than the target's DefaultTime2Wait.</summary>
@@ -222,6 +258,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         void Move(DateTimeOffset now, IscsiSessionState to, string reason, Exception? error = null)
         {
             var from = State;
+            // Staying where it is (a connect that failed while Free) is no transition: LastError says why.
+            if (from == to) return;
             State = to;
             changed(new IscsiSessionStateChange(now, targetName, from, to, reason, error));
         }

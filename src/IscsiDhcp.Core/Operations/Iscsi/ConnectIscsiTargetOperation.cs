@@ -10,6 +10,7 @@ namespace IscsiDhcp.Operations.Iscsi
     /// <summary>Connect-IscsiTarget: log in to a target and keep the session supervised.</summary>
     public sealed class ConnectIscsiTargetOperation
     {
+        static readonly TimeSpan DefaultConnectTimeout = new IscsiSessionOptions().ConnectTimeout;
         readonly IIscsiDhcpService service;
 
         public ConnectIscsiTargetOperation(IIscsiDhcpService service) => this.service = service;
@@ -20,6 +21,8 @@ namespace IscsiDhcp.Operations.Iscsi
         public IscsiLoginParameters Login { get; } = new();
         public IscsiSupervisorOptions Supervision { get; set; } = new();
         public int QueueDepth { get; set; } = 32;
+        /// <summary>How long the first login may take, every attempt included (-TimeoutSec); a later login attempt (a reconnect) gets as long.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
         /// <summary>
         /// Checks what the user gave, asks ShouldProcess, and starts the supervisor (which logs
@@ -28,9 +31,16 @@ namespace IscsiDhcp.Operations.Iscsi
         public IscsiSessionSupervisor? Start(ICommandHost host)
         {
             var portal = IscsiPortal.From(TargetPortalAddress, TargetPortalPortNumber);
-            var sessionOptions = new IscsiSessionOptions { QueueDepth = QueueDepth };
+            if (Timeout <= TimeSpan.Zero) throw new ArgumentException($"-TimeoutSec {Timeout.TotalSeconds:0.#} is not positive");
+            var sessionOptions = new IscsiSessionOptions
+            {
+                QueueDepth = QueueDepth,
+                ConnectTimeout = Timeout < DefaultConnectTimeout ? Timeout : DefaultConnectTimeout,
+                LoginTimeout = Timeout,
+            };
             sessionOptions.Validate();
-            Supervision.Validate();
+            var supervision = Supervision with { FirstLoginTimeout = Timeout };
+            supervision.Validate();
             var settings = Login.ToSettings(NodeAddress);
             // A second session of ours with the same ISID would reinstate, that is end, the first.
             var existing = service.Sessions.FirstOrDefault(s =>
@@ -39,12 +49,11 @@ namespace IscsiDhcp.Operations.Iscsi
             {
                 settings.Credential?.Dispose();
                 settings.TargetCredential?.Dispose();
-                if (existing is not null)
-                    throw new InvalidOperationException($"{NodeAddress} is already connected as {settings.InitiatorName} (session {existing.SessionIdentifier}); disconnect it first");
+                if (existing is not null) throw new IscsiSessionExistsException(existing.TargetName, settings.InitiatorName, existing.SessionIdentifier);
                 return null;
             }
-            host.WriteVerbose($"logging in to {NodeAddress} at {portal} as {settings.InitiatorName}");
-            return service.StartSession(portal, settings, sessionOptions, Supervision);
+            host.WriteVerbose($"logging in to {NodeAddress} at {portal} as {settings.InitiatorName}, within {Timeout.TotalSeconds:0.#} s");
+            return service.StartSession(portal, settings, sessionOptions, supervision);
         }
 
         /// <summary>Starts the supervisor and waits for the login; writes the session, or throws why it could not log in.</summary>

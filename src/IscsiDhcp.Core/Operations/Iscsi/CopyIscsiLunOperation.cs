@@ -35,59 +35,98 @@ namespace IscsiDhcp.Operations.Iscsi
         {
             if (string.IsNullOrWhiteSpace(Path)) throw new ArgumentException("-Path is empty");
             if (Offset < 0) throw new ArgumentException($"-Offset {Offset} is negative");
+            if (Length < 0) throw new ArgumentException($"-Length {Length} is negative");
+            if (Directory.Exists(Path)) throw new ArgumentException($"-Path {Path} is a directory; give the path of a file");
             var session = Selector.SelectOne(service, host);
             if (session is null) return;
             var toLun = Direction == IscsiCopyDirection.FileToLun;
             var cancel = host.Cancellation;
-            using var lun = await LunStream.OpenAsync(session, Lun, writable: toLun, cancel).ConfigureAwait(false);
+            using var lun = await IscsiBlockLun.OpenStreamAsync(session, Lun, writable: toLun, cancel).ConfigureAwait(false);
+            var lunName = $"LUN {Lun} of {session.TargetName}";
             var fileLength = toLun ? new FileInfo(Path).Length : 0;   // FileNotFoundException names the path
+            if (Offset > 0 && Offset >= lun.Length)
+                throw new ArgumentException($"-Offset {Offset} is past the end of {lunName} ({lun.Length} bytes)");
             var length = Length ?? (toLun ? fileLength : lun.Length - Offset);
-            if (length < 0) throw new ArgumentException($"-Length {length} is negative");
             if (Offset + length > lun.Length)
-                throw new ArgumentException($"-Offset {Offset} and -Length {length} run past the end of LUN {Lun} ({lun.Length} bytes)");
+                throw new ArgumentException($"-Offset {Offset} and -Length {length} run past the end of {lunName} ({lun.Length} bytes)");
             if (toLun && length > fileLength) throw new ArgumentException($"-Length {length} is more than the {fileLength} bytes of {Path}");
 
-            var lunName = $"LUN {Lun} of {session.TargetName}";
             var confirmed = toLun
                 ? host.ShouldProcess(lunName, $"Overwrite {length} bytes at offset {Offset} with {Path}")
                 : host.ShouldProcess(Path, $"Write {length} bytes of {lunName} from offset {Offset}");
             if (!confirmed) return;
 
             var clock = Stopwatch.StartNew();
+            // A LUN is copied into a file beside the destination that takes its name only once
+            // complete (and verified): a cancelled or failed copy leaves no half-written file, and
+            // an older file of that name stays as it was.
+            var partial = toLun ? null : PartialPath(Path);
             string hash;
-            using (var file = toLun
-                       ? new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false)
-                       : new FileStream(Path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 1 << 16, useAsync: false))
+            var verified = false;
+            try
             {
-                lun.Position = Offset;
-                var (source, destination) = toLun ? ((Stream)file, (Stream)lun) : (lun, file);
-                hash = await CopyAsync(source, destination, length, $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}", host, cancel).ConfigureAwait(false);
-                await destination.FlushAsync(cancel).ConfigureAwait(false);
-                var verified = false;
-                if (Verify)
+                using (var file = toLun
+                           ? new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false)
+                           : new FileStream(partial!, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: false))
                 {
-                    destination.Position = toLun ? Offset : 0;
-                    var readBack = await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
-                    if (readBack != hash)
-                        throw new InvalidDataException($"verification failed: {(toLun ? lunName : Path)} reads back with SHA-256 {readBack}, not the {hash} that was copied");
-                    verified = true;
+                    lun.Position = Offset;
+                    var (source, destination) = toLun ? ((Stream)file, (Stream)lun) : (lun, file);
+                    hash = await CopyAsync(source, destination, length, $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}", host, cancel).ConfigureAwait(false);
+                    await destination.FlushAsync(cancel).ConfigureAwait(false);
+                    if (Verify)
+                    {
+                        destination.Position = toLun ? Offset : 0;
+                        var readBack = await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
+                        if (readBack != hash)
+                            throw new InvalidDataException($"verification failed: {(toLun ? lunName : Path)} reads back with SHA-256 {readBack}, not the {hash} that was copied");
+                        verified = true;
+                    }
+                    if (!toLun) file.Flush(flushToDisk: true);
                 }
-                clock.Stop();
-                host.WriteVerbose($"copied {length} bytes in {clock.Elapsed.TotalSeconds:0.###} s, SHA-256 {hash}{(verified ? ", verified" : "")}");
-                if (!PassThru) return;
-                host.WriteObject(new IscsiCopyResult
-                {
-                    Direction = Direction,
-                    Source = toLun ? Path : lunName,
-                    Destination = toLun ? lunName : Path,
-                    Offset = Offset,
-                    Bytes = length,
-                    Duration = clock.Elapsed,
-                    MegabytesPerSecond = Math.Round(length / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), 1),
-                    Sha256 = hash,
-                    Verified = verified,
-                });
+                cancel.ThrowIfCancellationRequested();
+                if (partial is not null) Replace(partial, Path);
+                partial = null;
             }
+            finally
+            {
+                if (partial is not null) TryDelete(partial);
+            }
+            clock.Stop();
+            host.WriteVerbose($"copied {length} bytes in {clock.Elapsed.TotalSeconds:0.###} s, SHA-256 {hash}{(verified ? ", verified" : "")}");
+            if (!PassThru) return;
+            host.WriteObject(new IscsiCopyResult
+            {
+                Direction = Direction,
+                Source = toLun ? Path : lunName,
+                Destination = toLun ? lunName : Path,
+                Offset = Offset,
+                Bytes = length,
+                Duration = clock.Elapsed,
+                MegabytesPerSecond = Math.Round(length / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), 1),
+                Sha256 = hash,
+                Verified = verified,
+            });
+        }
+
+        /// <summary>A hidden name beside <paramref name="path"/> (same directory, so the rename stays on one file system).</summary>
+        static string PartialPath(string path)
+        {
+            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? ".";
+            return System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
+        }
+
+        /// <summary>Gives the finished copy its name, in one rename when a file of that name exists.</summary>
+        static void Replace(string finished, string path)
+        {
+            if (File.Exists(path)) File.Replace(finished, path, destinationBackupFileName: null);
+            else File.Move(finished, path);
+        }
+
+        static void TryDelete(string path)
+        {
+            try { File.Delete(path); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
 
         /// <summary>Moves <paramref name="length"/> bytes, reading each chunk while the one before is written; returns their SHA-256.</summary>

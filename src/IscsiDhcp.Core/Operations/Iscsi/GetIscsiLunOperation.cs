@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Scsi;
@@ -23,6 +24,9 @@ namespace IscsiDhcp.Operations.Iscsi
                 try
                 {
                     var numbers = await ScsiDevice.ReportLunsAsync(session, host.Cancellation).ConfigureAwait(false);
+                    // A LUN asked for by number that the target does not report is an error, not silence.
+                    foreach (var missing in (Lun ?? Array.Empty<int>()).Distinct().Where(n => !numbers.Contains(n)))
+                        host.WriteError(ErrorCatalog.Classify(new IscsiLunNotFoundException(session.TargetName, missing), $"{session.TargetName} LUN {missing}"));
                     foreach (var number in numbers)
                     {
                         if (Lun is { Length: > 0 } && Array.IndexOf(Lun, number) < 0) continue;
@@ -53,7 +57,7 @@ namespace IscsiDhcp.Operations.Iscsi
                 SessionIdentifier = session.SessionIdentifier,
                 TargetNodeAddress = session.TargetName,
                 Lun = number,
-                DeviceType = DeviceTypeName(inquiry.DeviceType),
+                DeviceType = IscsiBlockLun.DeviceTypeName(inquiry.DeviceType),
                 Vendor = inquiry.Vendor,
                 Product = inquiry.Product,
                 Revision = inquiry.Revision,
@@ -71,18 +75,5 @@ namespace IscsiDhcp.Operations.Iscsi
             }
             return lun;
         }
-
-        static string DeviceTypeName(byte type) => type switch
-        {
-            0x00 => "Disk",
-            0x01 => "Tape",
-            0x05 => "Cdrom",
-            0x07 => "OpticalMemory",
-            0x08 => "MediumChanger",
-            0x0C => "StorageArrayController",
-            0x0D => "Enclosure",
-            0x1F => "Unknown",
-            _ => $"Type0x{type:X2}",
-        };
     }
 }

@@ -36,11 +36,17 @@ namespace IscsiDhcp.Operations.Iscsi
                 case IscsiAuthenticationType.MutualChap when !hasOwn || !hasTarget:
                     throw new ArgumentException("-AuthenticationType MutualChap needs -Credential (ours) and -TargetCredential (the target's)");
             }
+            // Checked here so the message names the cmdlet's parameters (LoginSettings names its own properties).
+            if (targetName is not null && !IscsiName.IsValid(targetName))
+                throw new ArgumentException($"-NodeAddress '{targetName}' is not an iSCSI name (iqn., eui. or naa.)");
+            var initiatorName = InitiatorName ?? LoginSettings.DefaultInitiatorName;
+            if (!IscsiName.IsValid(initiatorName))
+                throw new ArgumentException($"-InitiatorName '{initiatorName}' is not an iSCSI name (iqn., eui. or naa.)");
             var settings = new LoginSettings
             {
                 TargetName = targetName,
                 SessionType = targetName is null ? SessionType.Discovery : SessionType.Normal,
-                InitiatorName = InitiatorName ?? LoginSettings.DefaultInitiatorName,
+                InitiatorName = initiatorName,
                 HeaderDigest = HeaderDigest,
                 DataDigest = DataDigest,
                 Credential = hasOwn ? ChapCredential.FromSecureString(ChapUserName!, ChapSecret ?? new SecureString()) : null,

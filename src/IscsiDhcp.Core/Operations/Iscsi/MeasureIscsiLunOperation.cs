@@ -33,8 +33,7 @@ namespace IscsiDhcp.Operations.Iscsi
             if (Duration <= TimeSpan.Zero) throw new ArgumentException($"-DurationSec must be positive");
             var session = Selector.SelectOne(service, host);
             if (session is null) return;
-            var device = new ScsiDevice(session, Lun);
-            var capacity = await device.ReadCapacityAsync(host.Cancellation).ConfigureAwait(false);
+            var (device, capacity) = await IscsiBlockLun.OpenAsync(session, Lun, host.Cancellation).ConfigureAwait(false);
             if (BlockSize <= 0 || BlockSize % capacity.BlockSize != 0 || BlockSize > 16 << 20)
                 throw new ArgumentException($"-BlockSize {BlockSize} is not a multiple of the LUN's {capacity.BlockSize}-byte blocks up to 16 MiB");
             var write = Mode == IscsiWorkloadMode.Write;

@@ -19,7 +19,7 @@ namespace IscsiDhcp.Operations.Iscsi
         {
             var session = Selector.SelectOne(service, host);
             if (session is null) return;
-            var stream = await LunStream.OpenAsync(session, Lun, Access == IscsiLunAccess.ReadWrite, host.Cancellation).ConfigureAwait(false);
+            var stream = await IscsiBlockLun.OpenStreamAsync(session, Lun, Access == IscsiLunAccess.ReadWrite, host.Cancellation).ConfigureAwait(false);
             host.WriteVerbose($"{session.TargetName} LUN {Lun}: {stream.Length} bytes in {stream.BlockSize}-byte blocks, {Access}");
             host.WriteObject(stream);
         }
