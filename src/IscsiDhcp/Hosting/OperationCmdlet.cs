@@ -96,6 +96,9 @@ namespace IscsiDhcp.Hosting
                 try { answer.SetResult(question()); }
                 catch (Exception e) { answer.SetException(e); }
             });
+            // When the pipeline fails while this question waits in the mailbox, nobody will
+            // ever ask it: the cancellation that failure sets ends the wait instead.
+            Task.WaitAny(new Task[] { answer.Task }, stopping.Token);
             return answer.Task.GetAwaiter().GetResult();
         }
 
