@@ -403,7 +403,16 @@ namespace IscsiDhcp.Dhcp.Agent
                         store.Save(managed.InterfaceName, managed.Client.Identity.ClientId, lease);
                         if (managed.Configure)
                         {
-                            configurator().Apply(managed.InterfaceName, lease);
+                            var configuring = configurator();
+                            try { configuring.Apply(managed.InterfaceName, lease, managed.Configured); }
+                            catch (DhcpAgentException)
+                            {
+                                // Half a configuration is taken off again (only what the lease adds; nothing of others').
+                                managed.Configured = null;
+                                try { configuring.Remove(managed.InterfaceName, lease); }
+                                catch (DhcpAgentException) { }
+                                throw;
+                            }
                             managed.Configured = lease;
                         }
                         break;
