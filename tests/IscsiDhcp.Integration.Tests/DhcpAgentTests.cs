@@ -111,6 +111,37 @@ public sealed class DhcpAgentTests : IDisposable
         Assert.Equal(before, RoutesTo("0.0.0.0/0"));
     }
 
+    [Theory]
+    [InlineData(DhcpServerKind.Dnsmasq)]
+    [InlineData(DhcpServerKind.Kea)]
+    public async Task After_a_NAK_the_refused_address_leaves_the_interface_at_once(DhcpServerKind server)
+    {
+        // A lease an earlier run configured and dropped (its address stays on the interface, the
+        // lease on disk), for an address the server will not confirm (outside its pool): the
+        // INIT-REBOOT is NAKed, and the address must go then, not when its lifetime ends.
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = server, LeaseTime = TimeSpan.FromMinutes(10) });
+        var store = new DhcpLeaseStore(Path.Combine(run.Directory, "agent-leases"));
+        var identity = new DhcpClientIdentity(LocalInterfaces.HardwareAddress(network.ClientInterface));
+        var refused = $"{network.Prefix}.200";
+        var ack = new DhcpMessage { Op = DhcpMessage.BootReply, YourAddress = IPAddress.Parse(refused) };
+        ack.Set(DhcpOptionCode.MessageType, [(byte)DhcpMessageType.Ack]);
+        ack.Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
+        ack.Set(DhcpOptionCode.ServerIdentifier, IPAddress.Parse(network.ServerAddress).GetAddressBytes());
+        ack.Set(DhcpOptionCode.LeaseTime, [0, 0, 0x0e, 0x10]);
+        store.Save(network.ClientInterface, identity.ClientId, DhcpLease.FromAck(ack, DateTimeOffset.UtcNow));
+        network.ConfigureClientAddress(refused, 24);
+
+        using var agent = new DhcpAgent(store);
+        var naks = 0;
+        agent.LeaseEvent += (_, e) => { if (e.Event.Kind == DhcpLeaseEventKind.Nak) Interlocked.Increment(ref naks); };
+        var status = await agent.StartAsync(Request(network, configure: true), Wait);
+        Assert.Equal(1, naks);
+        Assert.Equal(DhcpClientState.Bound, status.State);
+        Assert.NotEqual(refused, status.Address!.ToString());
+        Assert.Equal([$"{status.Address}/24"], Addresses(network.ClientInterface));
+        agent.Release(network.ClientInterface);
+    }
+
     [Fact]
     public async Task Drop_keeps_the_address_on_the_interface_and_the_lease_on_disk()
     {

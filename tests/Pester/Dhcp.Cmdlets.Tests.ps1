@@ -303,6 +303,13 @@ Describe 'DHCP cmdlets' -Skip:(-not $IsLinux) {
             $router.Name | Should -Be 'Router'
             $router.Text | Should -Be $lab.dhcpServerAddress
             (Get-DhcpOption -InterfaceName $iface -Name SubnetMask).Text | Should -Be '255.255.255.0'
+            # RFC 2132's names and the common spellings name the same options.
+            foreach ($name in 'IpAddressLeaseTime', 'IP Address Lease Time', 'dhcp-lease-time') {
+                $time = Get-DhcpOption -InterfaceName $iface -Name $name
+                $time.Code | Should -Be 51
+                $time.Value | Should -Be 120
+            }
+            (Get-DhcpOption -InterfaceName $iface -Name routers).Text | Should -Be $lab.dhcpServerAddress
             (Get-DhcpLease $iface | Get-DhcpOption -Field yiaddr).Text | Should -Be "$($lease.Address)"
             Stop-DhcpLease -InterfaceName $iface -Release -Confirm:$false
         }

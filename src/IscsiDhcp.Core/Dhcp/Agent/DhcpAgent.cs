@@ -434,8 +434,14 @@ namespace IscsiDhcp.Dhcp.Agent
                             managed.Configured = lease;
                         }
                         break;
-                    case DhcpLeaseEventKind.Expired or DhcpLeaseEventKind.Nak when managed.Configured is { } configured:
+                    case DhcpLeaseEventKind.Expired when managed.Configured is { } configured:
                         configurator().Remove(managed.InterfaceName, configured);
+                        managed.Configured = null;
+                        break;
+                    // A refused lease goes off the interface at once, also one this agent did not put there
+                    // (configured by an earlier run and dropped, now NAKed at INIT-REBOOT): its lifetime may be long.
+                    case DhcpLeaseEventKind.Nak when (managed.Configured ?? (managed.Configure ? e.Before : null)) is { } refused:
+                        configurator().Remove(managed.InterfaceName, refused);
                         managed.Configured = null;
                         break;
                 }
