@@ -61,6 +61,87 @@ public sealed class DhcpAgentTests : IDisposable
         Assert.Equal(DhcpAgentError.UnknownInterface, e.Error);
     }
 
+    /// <summary>The main table's routes to a destination on every interface, as "dst via gw dev metric proto" lines.</summary>
+    static List<string> RoutesTo(string destination)
+    {
+        var json = CommandRunner.Check("ip", "-4", "-j", "route", "show", "table", "main", "exact", destination).StandardOutput;
+        return JsonDocument.Parse(json).RootElement.EnumerateArray()
+            .Select(r => r.GetProperty("dst").GetString()
+                + (r.TryGetProperty("gateway", out var g) ? " via " + g.GetString() : "")
+                + " dev " + r.GetProperty("dev").GetString()
+                + " metric " + (r.TryGetProperty("metric", out var m) ? m.GetInt32() : 0)
+                + " proto " + (r.TryGetProperty("protocol", out var p) ? p.GetString() : "boot"))
+            .OrderBy(line => line, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    static int InterfaceIndex(string interfaceName) =>
+        int.Parse(File.ReadAllText($"/sys/class/net/{interfaceName}/ifindex").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    [Theory]
+    [InlineData(DhcpServerKind.Dnsmasq)]
+    [InlineData(DhcpServerKind.Kea)]
+    public async Task A_default_route_from_the_lease_is_added_beside_the_existing_ones_and_release_removes_only_it(DhcpServerKind server)
+    {
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = server, LeaseTime = TimeSpan.FromMinutes(10) });
+        // A default route of someone else's on the lab interface itself (high metric: it never carries the host's
+        // traffic), and an address of theirs so that the interface keeps one when the lease's goes (the kernel
+        // flushes every route of an interface when its last IPv4 address is deleted).
+        network.ConfigureClientAddress($"{network.Prefix}.251", 32);
+        var theirs = $"default via {network.ServerAddress} dev {network.ClientInterface} metric 4000 proto static";
+        CommandRunner.Check("ip", "route", "add", "default", "via", network.ServerAddress, "dev", network.ClientInterface, "metric", "4000", "proto", "static", "onlink");
+        var before = RoutesTo("0.0.0.0/0");
+        Assert.Contains(theirs, before);
+        using var agent = NewAgent();
+        var status = await agent.StartAsync(Request(network, configure: true), Wait);
+        Assert.True(status.Configured);
+
+        var metric = 200 + InterfaceIndex(network.ClientInterface);   // dhcpcd's choice: 200 + the interface index
+        var ours = $"default via {network.ServerAddress} dev {network.ClientInterface} metric {metric} proto dhcp";
+        var bound = RoutesTo("0.0.0.0/0");
+        Assert.Equal(before.Append(ours).OrderBy(line => line, StringComparer.Ordinal), bound);
+        // The subnet route of the address carries the lease's metric too.
+        Assert.Contains($"{network.Prefix}.0/24 dev {network.ClientInterface} metric {metric} proto kernel", RoutesTo($"{network.Prefix}.0/24"));
+
+        var extended = await agent.ExtendAsync(network.ClientInterface, wait: Wait);   // a renewal re-applies: still one route of ours
+        Assert.Equal(status.Address, extended.Address);
+        Assert.Equal(bound, RoutesTo("0.0.0.0/0"));
+
+        agent.Release(network.ClientInterface);
+        Assert.Equal(before, RoutesTo("0.0.0.0/0"));
+    }
+
+    [Theory]
+    [InlineData(DhcpServerKind.Dnsmasq)]
+    [InlineData(DhcpServerKind.Kea)]
+    public async Task After_a_NAK_the_refused_address_leaves_the_interface_at_once(DhcpServerKind server)
+    {
+        // A lease an earlier run configured and dropped (its address stays on the interface, the
+        // lease on disk), for an address the server will not confirm (outside its pool): the
+        // INIT-REBOOT is NAKed, and the address must go then, not when its lifetime ends.
+        var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = server, LeaseTime = TimeSpan.FromMinutes(10) });
+        var store = new DhcpLeaseStore(Path.Combine(run.Directory, "agent-leases"));
+        var identity = new DhcpClientIdentity(LocalInterfaces.HardwareAddress(network.ClientInterface));
+        var refused = $"{network.Prefix}.200";
+        var ack = new DhcpMessage { Op = DhcpMessage.BootReply, YourAddress = IPAddress.Parse(refused) };
+        ack.Set(DhcpOptionCode.MessageType, [(byte)DhcpMessageType.Ack]);
+        ack.Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
+        ack.Set(DhcpOptionCode.ServerIdentifier, IPAddress.Parse(network.ServerAddress).GetAddressBytes());
+        ack.Set(DhcpOptionCode.LeaseTime, [0, 0, 0x0e, 0x10]);
+        store.Save(network.ClientInterface, identity.ClientId, DhcpLease.FromAck(ack, DateTimeOffset.UtcNow));
+        network.ConfigureClientAddress(refused, 24);
+
+        using var agent = new DhcpAgent(store);
+        var naks = 0;
+        agent.LeaseEvent += (_, e) => { if (e.Event.Kind == DhcpLeaseEventKind.Nak) Interlocked.Increment(ref naks); };
+        var status = await agent.StartAsync(Request(network, configure: true), Wait);
+        Assert.Equal(1, naks);
+        Assert.Equal(DhcpClientState.Bound, status.State);
+        Assert.NotEqual(refused, status.Address!.ToString());
+        Assert.Equal([$"{status.Address}/24"], Addresses(network.ClientInterface));
+        agent.Release(network.ClientInterface);
+    }
+
     [Fact]
     public async Task Drop_keeps_the_address_on_the_interface_and_the_lease_on_disk()
     {
@@ -202,7 +283,7 @@ public sealed class DhcpAgentTests : IDisposable
 
     sealed class BrokenConfigurator : IInterfaceConfigurator
     {
-        public void Apply(string interfaceName, DhcpLease lease) =>
+        public void Apply(string interfaceName, DhcpLease lease, DhcpLease? previous) =>
             throw new DhcpAgentException(DhcpAgentError.FailedInterface, $"cannot configure {interfaceName}");
 
         public void Remove(string interfaceName, DhcpLease lease) { }

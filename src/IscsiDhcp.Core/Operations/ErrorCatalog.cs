@@ -61,6 +61,7 @@ namespace IscsiDhcp.Operations
                 _ => (ErrorKind.InvalidOperation, "DhcpNotSupported"),
             },
             DhcpFormatException => (ErrorKind.InvalidData, "DhcpMalformedMessage"),
+            Dhcp.DhcpArgumentException argument => (argument.Kind, argument.ErrorId),
             UnauthorizedAccessException => (ErrorKind.PermissionDenied, "PermissionDenied"),
             TimeoutException => (ErrorKind.OperationTimeout, "Timeout"),
             OperationCanceledException => (ErrorKind.OperationStopped, "Stopped"),

@@ -96,9 +96,11 @@ namespace IscsiDhcp.Commands
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
             };
             DhcpStartRequest? request = null;
+            var clientId = "";
             Run(host =>
             {
                 request = operation.Prepare(host);
+                if (request is not null) clientId = StartDhcpLeaseOperation.ClientIdOf(request);
                 return Task.CompletedTask;
             });
             if (request is null) return;
@@ -106,7 +108,6 @@ namespace IscsiDhcp.Commands
             // The job watches from before the first packet, so -AsJob can return it at once.
             var agent = Service.Dhcp;
             var interfaceName = InterfaceName;
-            var clientId = StartDhcpLeaseOperation.ClientIdOf(request);
             DhcpLeaseWatch? watch = null;
             var job = new SupervisorJob(MyInvocation.Line, "DhcpLease:" + interfaceName, force =>
             {
@@ -120,12 +121,42 @@ namespace IscsiDhcp.Commands
             {
                 _ = operation.SendAsync(request, default).ContinueWith(t =>
                 {
-                    if (t.Exception?.InnerException is { } failure) ((IJobSink)job).WriteError(IscsiDhcp.Operations.ErrorCatalog.Classify(failure, interfaceName));
+                    if (t.Exception?.InnerException is not { } failure) return;
+                    ((IJobSink)job).WriteError(IscsiDhcp.Operations.ErrorCatalog.Classify(failure, interfaceName));
+                    // Nothing goes on after any failure but a timeout: the job has nothing left to watch.
+                    if (!StartDhcpLeaseOperation.GoesOnAfter(failure)) Abandon(job, watch, failure);
                 }, TaskScheduler.Default);
                 WriteObject(job);
                 return;
             }
-            Run(async host => host.WriteObject(await operation.SendAsync(request, host.Cancellation).ConfigureAwait(false)));
+            var cancelled = false;
+            Exception? failed = null;
+            try
+            {
+                Run(async host =>
+                {
+                    try { host.WriteObject(await operation.SendAsync(request, host.Cancellation).ConfigureAwait(false)); }
+                    catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested) { cancelled = true; throw; }
+                    catch (Exception e) when (!StartDhcpLeaseOperation.GoesOnAfter(e)) { failed = e; throw; }
+                });
+            }
+            finally
+            {
+                // Ctrl+C: stopping the job drops the lease (its socket closes) and leaves the job Stopped.
+                if (cancelled) job.StopJob();
+                else if (failed is not null)
+                {
+                    Abandon(job, watch, failed);
+                    JobRepository.Remove(job);
+                }
+            }
+        }
+
+        /// <summary>Ends a job whose lease never came to be (or is another start's): it watches nothing.</summary>
+        static void Abandon(SupervisorJob job, DhcpLeaseWatch watch, Exception failure)
+        {
+            watch.Dispose();
+            ((IJobSink)job).Finish(failure);
         }
     }
 }

@@ -112,6 +112,37 @@ public sealed class DhcpClientMachineTests
     }
 
     [Fact]
+    public void Without_the_address_on_the_interface_renewing_and_rebinding_ask_for_a_broadcast_answer()
+    {
+        // A server answers a REQUEST with ciaddr set by unicast to ciaddr, which an interface
+        // without the address never receives (nobody even answers the server's ARP for it).
+        var m = Bound(lease: 1000);
+        m.HoldsAddress = _ => false;
+        var renew = Assert.Single(m.Extend(T0.AddSeconds(10)), o => o.Message is not null);
+        Assert.Equal(DhcpClientState.Renewing, m.State);
+        Assert.Equal(IPAddress.Broadcast, renew.Destination);
+        Assert.Equal(IPAddress.Any, renew.Message!.ClientAddress);
+        Assert.True(renew.Message.Broadcast);
+        Assert.Equal(Address.GetAddressBytes(), renew.Message.Get(DhcpOptionCode.RequestedIpAddress));
+        Assert.Null(renew.Message.Get(DhcpOptionCode.ServerIdentifier));
+        Assert.Equal(DhcpLeaseEventKind.Extended, Assert.Single(m.OnReply(Reply(m, DhcpMessageType.Ack, 1000), T0.AddSeconds(11))).EventKind);
+        Assert.Equal(T0.AddSeconds(1011), m.Lease!.ExpiresAt);
+
+        var rebind = m.OnTimer(m.Lease.RebindAt!.Value).Last(o => o.Message is not null);   // renewing, then at once rebinding
+        Assert.Equal(DhcpClientState.Rebinding, m.State);
+        Assert.Equal(IPAddress.Any, rebind.Message!.ClientAddress);
+        Assert.True(rebind.Message.Broadcast);
+
+        // With the address on the interface, the RFC's form: ciaddr set, unicast while renewing.
+        var held = Bound(lease: 1000);
+        held.HoldsAddress = a => a.Equals(Address);
+        var unicast = Assert.Single(held.Extend(T0.AddSeconds(10)), o => o.Message is not null);
+        Assert.Equal(Server, unicast.Destination);
+        Assert.Equal(Address, unicast.Message!.ClientAddress);
+        Assert.Null(unicast.Message.Get(DhcpOptionCode.RequestedIpAddress));
+    }
+
+    [Fact]
     public void A_renewal_ack_extends_and_keeps_the_original_ack()
     {
         var m = Bound(lease: 1000);

@@ -82,6 +82,55 @@ public sealed class DhcpOptionTests
         Assert.Equal(0x05, fqdn.Flags);
     }
 
+    [Theory]
+    // RFC 2132's own names, written as identifiers, as words, and as ISC dhcpd / dnsmasq spell them.
+    [InlineData("IpAddressLeaseTime", 51)]
+    [InlineData("IP Address Lease Time", 51)]
+    [InlineData("dhcp-lease-time", 51)]
+    [InlineData("lease-time", 51)]
+    [InlineData("RenewalTimeValue", 58)]
+    [InlineData("dhcp-renewal-time", 58)]
+    [InlineData("T1", 58)]
+    [InlineData("RebindingTimeValue", 59)]
+    [InlineData("T2", 59)]
+    [InlineData("Routers", 3)]
+    [InlineData("router", 3)]
+    [InlineData("Domain Name Server", 6)]
+    [InlineData("domain-name-servers", 6)]
+    [InlineData("dns-server", 6)]
+    [InlineData("subnet_mask", 1)]
+    [InlineData("netmask", 1)]
+    [InlineData("ServerIdentifier", 54)]
+    [InlineData("dhcp-server-identifier", 54)]
+    [InlineData("DhcpMessageType", 53)]
+    [InlineData("Maximum DHCP Message Size", 57)]
+    [InlineData("VendorSpecificInformation", 43)]
+    [InlineData("vendor-encapsulated-options", 43)]
+    [InlineData("NetworkTimeProtocolServers", 42)]
+    [InlineData("ntp-servers", 42)]
+    [InlineData("interface-mtu", 26)]
+    [InlineData("classless-static-route", 121)]
+    [InlineData("DomainSearch", 119)]
+    [InlineData("Requested IP Address", 50)]
+    [InlineData("host-name", 12)]
+    [InlineData("Bootfile Name", 67)]
+    [InlineData("tftp-server-name", 66)]
+    public void RFC_2132_names_and_common_spellings_are_known(string name, int code) =>
+        Assert.Equal((byte)code, DhcpOptionRegistry.CodeOf(name));
+
+    [Fact]
+    public void Every_name_offered_for_completion_is_known_and_the_module_names_come_first()
+    {
+        Assert.Contains("IpAddressLeaseTime", DhcpOptionRegistry.Names);
+        Assert.Contains("LeaseTime", DhcpOptionRegistry.Names);
+        Assert.DoesNotContain("Pad", DhcpOptionRegistry.Names);
+        Assert.DoesNotContain("End", DhcpOptionRegistry.Names);
+        foreach (var name in DhcpOptionRegistry.Names) Assert.NotNull(DhcpOptionRegistry.CodeOf(name));
+        Assert.Null(DhcpOptionRegistry.CodeOf(""));
+        Assert.Null(DhcpOptionRegistry.CodeOf("- _"));
+        Assert.Null(DhcpOptionRegistry.CodeOf("51"));   // a number is -Code's
+    }
+
     [Fact]
     public void Names_map_to_codes_both_ways()
     {

@@ -203,6 +203,7 @@ namespace IscsiDhcp.Dhcp.Agent
             store.Delete(interfaceName, managed.Client.Identity.ClientId);
             if (managed.Configured is { } configured) configurator().Remove(interfaceName, configured);
             Forget(managed);
+            AwaitDelivery(managed);
             return status with { State = DhcpClientState.Stopped };
         }
 
@@ -215,7 +216,24 @@ namespace IscsiDhcp.Dhcp.Agent
             var lease = managed.Client.Drop();
             if (lease is not null) store.Save(interfaceName, managed.Client.Identity.ClientId, lease);
             Forget(managed);
+            AwaitDelivery(managed);
             return status with { State = DhcpClientState.Stopped };
+        }
+
+        [ThreadStatic] static bool delivering;
+
+        /// <summary>
+        /// Waits (a subscriber's time limit at most) until subscribers have had the lease's last
+        /// events, so that when RELEASE or DROP returns, a job watching the lease has ended too.
+        /// Not from a subscriber itself: it would wait for its own delivery.
+        /// </summary>
+        void AwaitDelivery(ManagedLease managed)
+        {
+            if (delivering) return;
+            Task events;
+            lock (gate) events = managed.Events;
+            try { events.Wait(SubscriberTimeLimit); }
+            catch (AggregateException) { }
         }
 
         /// <summary>PING: whether the agent manages the lease and it has not failed.</summary>
@@ -403,12 +421,27 @@ namespace IscsiDhcp.Dhcp.Agent
                         store.Save(managed.InterfaceName, managed.Client.Identity.ClientId, lease);
                         if (managed.Configure)
                         {
-                            configurator().Apply(managed.InterfaceName, lease);
+                            var configuring = configurator();
+                            try { configuring.Apply(managed.InterfaceName, lease, managed.Configured); }
+                            catch (DhcpAgentException)
+                            {
+                                // Half a configuration is taken off again (only what the lease adds; nothing of others').
+                                managed.Configured = null;
+                                try { configuring.Remove(managed.InterfaceName, lease); }
+                                catch (DhcpAgentException) { }
+                                throw;
+                            }
                             managed.Configured = lease;
                         }
                         break;
-                    case DhcpLeaseEventKind.Expired or DhcpLeaseEventKind.Nak when managed.Configured is { } configured:
+                    case DhcpLeaseEventKind.Expired when managed.Configured is { } configured:
                         configurator().Remove(managed.InterfaceName, configured);
+                        managed.Configured = null;
+                        break;
+                    // A refused lease goes off the interface at once, also one this agent did not put there
+                    // (configured by an earlier run and dropped, now NAKed at INIT-REBOOT): its lifetime may be long.
+                    case DhcpLeaseEventKind.Nak when (managed.Configured ?? (managed.Configure ? e.Before : null)) is { } refused:
+                        configurator().Remove(managed.InterfaceName, refused);
                         managed.Configured = null;
                         break;
                 }
@@ -431,7 +464,11 @@ namespace IscsiDhcp.Dhcp.Agent
             foreach (EventHandler<DhcpAgentEventArgs> handler in handlers.GetInvocationList())
             {
                 // A thread of its own too: a subscriber that hangs must not starve the pool.
-                var call = Task.Factory.StartNew(() => handler(this, args), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                var call = Task.Factory.StartNew(() =>
+                {
+                    delivering = true;
+                    handler(this, args);
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 try
                 {
                     if (!call.Wait(SubscriberTimeLimit))

@@ -30,7 +30,7 @@ namespace IscsiDhcp.Dhcp.Client
             this.socket = socket;
             this.time = time ?? TimeProvider.System;
             Identity = identity;
-            machine = new DhcpClientMachine(identity, options);
+            machine = new DhcpClientMachine(identity, options) { HoldsAddress = socket.HoldsAddress };
             timer = this.time.CreateTimer(_ => Handle(m => m.OnTimer(this.time.GetUtcNow())), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             registration = socket.Register(identity.HardwareAddress, reply => Handle(m => m.OnReply(reply, this.time.GetUtcNow())));
         }

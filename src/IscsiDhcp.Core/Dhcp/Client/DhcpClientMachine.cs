@@ -46,6 +46,17 @@ namespace IscsiDhcp.Dhcp.Client
         public long PacketsSent { get; private set; }
         public long PacketsReceived { get; private set; }
 
+        /// <summary>
+        /// Whether the interface holds an address (asked when a renewal or rebinding starts).
+        /// A server answers a REQUEST that carries ciaddr by unicast to ciaddr, which an
+        /// interface without that address never receives (nobody answers the server's ARP for
+        /// it); so while the leased address is not on the interface (a lease obtained without
+        /// configuring it), the REQUEST goes out as in INIT-REBOOT: ciaddr zero, the address in
+        /// option 50, the broadcast flag set, broadcast; servers extend the lease and answer by
+        /// broadcast (RFC 2131 section 4.1 and 4.3.2).
+        /// </summary>
+        public Func<IPAddress, bool> HoldsAddress { get; set; } = _ => true;
+
         // ---- commands ----
 
         /// <summary>Starts (or restarts) obtaining a lease; a stored, unexpired lease is tried first through INIT-REBOOT.</summary>
@@ -193,8 +204,9 @@ namespace IscsiDhcp.Dhcp.Client
             var lease = Lease!;
             State = DhcpClientState.Renewing;
             NewTransaction();
-            outstanding = DhcpMessages.RequestExtend(TransactionId, identity, lease.Address);
-            outstandingDestination = lease.Server ?? IPAddress.Broadcast;
+            var held = HoldsAddress(lease.Address);
+            outstanding = ExtendRequest(lease, held);
+            outstandingDestination = held ? lease.Server ?? IPAddress.Broadcast : IPAddress.Broadcast;
             output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Renewing, lease, lease));
             ResendExtend(now, lease.RebindAt!.Value, output);
             if (now >= lease.RebindAt) StartRebinding(now, output);
@@ -205,11 +217,14 @@ namespace IscsiDhcp.Dhcp.Client
             var lease = Lease!;
             State = DhcpClientState.Rebinding;
             NewTransaction();
-            outstanding = DhcpMessages.RequestExtend(TransactionId, identity, lease.Address);
+            outstanding = ExtendRequest(lease, HoldsAddress(lease.Address));
             outstandingDestination = IPAddress.Broadcast;
             output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Rebinding, lease, lease));
             ResendExtend(now, lease.ExpiresAt!.Value, output);
         }
+
+        DhcpMessage ExtendRequest(DhcpLease lease, bool held) =>
+            held ? DhcpMessages.RequestExtend(TransactionId, identity, lease.Address) : DhcpMessages.RequestInitReboot(TransactionId, identity, lease.Address);
 
         /// <summary>RFC 2131 section 4.4.5: retry after half the time to the next boundary, but at least 60 s.</summary>
         void ResendExtend(DateTimeOffset now, DateTimeOffset boundary, List<DhcpOutput> output)

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -119,6 +120,17 @@ namespace IscsiDhcp.Dhcp.Transport
                     ? new UnauthorizedAccessException($"SO_BINDTODEVICE on {interfaceName} needs CAP_NET_RAW (run as root)")
                     : new SocketException(errno);
             }
+        }
+
+        /// <summary>
+        /// Whether a server's unicast to <paramref name="address"/> reaches this socket: in relay
+        /// mode always (servers answer the relay), else when the interface holds the address.
+        /// </summary>
+        public bool HoldsAddress(IPAddress address)
+        {
+            if (RelayAddress is not null) return true;
+            var nic = LocalInterfaces.TryFind(InterfaceName);
+            return nic is not null && nic.GetIPProperties().UnicastAddresses.Any(u => u.Address.Equals(address));
         }
 
         /// <summary>Delivers replies whose chaddr is <paramref name="hardwareAddress"/> to <paramref name="onReply"/> (on the receive thread).</summary>

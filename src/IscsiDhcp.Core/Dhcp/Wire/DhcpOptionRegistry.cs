@@ -17,9 +17,104 @@ namespace IscsiDhcp.Dhcp.Wire
         public static string NameOf(byte code) =>
             Enum.IsDefined(typeof(DhcpOptionCode), code) ? ((DhcpOptionCode)code).ToString() : $"Option{code}";
 
-        /// <summary>The code of an option name (as <see cref="DhcpOptionCode"/> spells it, any case), or null.</summary>
-        public static byte? CodeOf(string name) =>
-            Enum.TryParse<DhcpOptionCode>(name, ignoreCase: true, out var code) && code is not DhcpOptionCode.Pad and not DhcpOptionCode.End ? (byte)code : null;
+        /// <summary>
+        /// Other names of the options, beside <see cref="DhcpOptionCode"/>'s: RFC 2132's (and its
+        /// successors') as identifiers, then the spellings of ISC dhcpd and dnsmasq and a few
+        /// everyday ones. Matching ignores case, spaces, hyphens and underscores, so
+        /// "IP Address Lease Time", "ip-address-lease-time" and "IpAddressLeaseTime" are one name.
+        /// </summary>
+        static readonly (string Name, DhcpOptionCode Code)[] Aliases =
+        {
+            ("Routers", DhcpOptionCode.Router),
+            ("DomainNameServers", DhcpOptionCode.DomainNameServer),
+            ("DnsServer", DhcpOptionCode.DomainNameServer),
+            ("DnsServers", DhcpOptionCode.DomainNameServer),
+            ("Netmask", DhcpOptionCode.SubnetMask),
+            ("StaticRoutes", DhcpOptionCode.StaticRoute),
+            ("InterfaceMtuOption", DhcpOptionCode.InterfaceMtu),
+            ("Mtu", DhcpOptionCode.InterfaceMtu),
+            ("NetworkTimeProtocolServers", DhcpOptionCode.NtpServers),
+            ("NtpServer", DhcpOptionCode.NtpServers),
+            ("VendorSpecificInformation", DhcpOptionCode.VendorSpecific),
+            ("VendorEncapsulatedOptions", DhcpOptionCode.VendorSpecific),
+            ("IpAddressLeaseTime", DhcpOptionCode.LeaseTime),
+            ("DhcpLeaseTime", DhcpOptionCode.LeaseTime),
+            ("OptionOverload", DhcpOptionCode.OptionOverload),
+            ("DhcpOptionOverload", DhcpOptionCode.OptionOverload),
+            ("DhcpMessageType", DhcpOptionCode.MessageType),
+            ("DhcpServerIdentifier", DhcpOptionCode.ServerIdentifier),
+            ("DhcpParameterRequestList", DhcpOptionCode.ParameterRequestList),
+            ("DhcpMessage", DhcpOptionCode.Message),
+            ("MaximumDhcpMessageSize", DhcpOptionCode.MaxMessageSize),
+            ("DhcpMaxMessageSize", DhcpOptionCode.MaxMessageSize),
+            ("RenewalTimeValue", DhcpOptionCode.RenewalTime),
+            ("DhcpRenewalTime", DhcpOptionCode.RenewalTime),
+            ("T1", DhcpOptionCode.RenewalTime),
+            ("RebindingTimeValue", DhcpOptionCode.RebindingTime),
+            ("DhcpRebindingTime", DhcpOptionCode.RebindingTime),
+            ("T2", DhcpOptionCode.RebindingTime),
+            ("DhcpClientIdentifier", DhcpOptionCode.ClientIdentifier),
+            ("DhcpRequestedAddress", DhcpOptionCode.RequestedIpAddress),
+            ("RequestedAddress", DhcpOptionCode.RequestedIpAddress),
+            ("TftpServer", DhcpOptionCode.TftpServerName),
+            ("BootFile", DhcpOptionCode.BootfileName),
+            ("UserClassInformation", DhcpOptionCode.UserClass),
+            ("Fqdn", DhcpOptionCode.ClientFqdn),
+            ("RelayAgentInformationOption", DhcpOptionCode.RelayAgentInformation),
+            ("DomainSearchList", DhcpOptionCode.DomainSearch),
+            ("SearchList", DhcpOptionCode.DomainSearch),
+            ("ClasslessStaticRoutes", DhcpOptionCode.ClasslessStaticRoute),
+            ("MsClasslessStaticRoute", DhcpOptionCode.MicrosoftClasslessStaticRoute),
+            ("Wpad", DhcpOptionCode.WebProxyAutoDiscovery),
+            ("LeaseTimeValue", DhcpOptionCode.LeaseTime),
+        };
+
+        static readonly Dictionary<string, byte> ByName = BuildNames(out names);
+        static readonly string[] names;
+
+        /// <summary>Every name <see cref="CodeOf"/> knows, the module's own first (for completion and help).</summary>
+        public static IReadOnlyList<string> Names => names;
+
+        static Dictionary<string, byte> BuildNames(out string[] all)
+        {
+            var map = new Dictionary<string, byte>(StringComparer.Ordinal);
+            var list = new List<string>();
+            foreach (DhcpOptionCode code in Enum.GetValues(typeof(DhcpOptionCode)))
+            {
+                if (code is DhcpOptionCode.Pad or DhcpOptionCode.End) continue;
+                map[Normalize(code.ToString())] = (byte)code;
+                list.Add(code.ToString());
+            }
+            foreach (var (name, code) in Aliases)
+            {
+                if (map.ContainsKey(Normalize(name))) continue;
+                map[Normalize(name)] = (byte)code;
+                list.Add(name);
+            }
+            all = list.ToArray();
+            return map;
+        }
+
+        /// <summary>Lower case, letters and digits only.</summary>
+        static string Normalize(string name)
+        {
+            var text = new StringBuilder(name.Length);
+            foreach (var c in name)
+                if (char.IsLetterOrDigit(c)) text.Append(char.ToLowerInvariant(c));
+            return text.ToString();
+        }
+
+        /// <summary>
+        /// The code of an option name: <see cref="DhcpOptionCode"/>'s, RFC 2132's, or a common
+        /// spelling (dhcpd's, dnsmasq's), ignoring case, spaces, hyphens and underscores; null for
+        /// anything else (a number too: that is a code, not a name).
+        /// </summary>
+        public static byte? CodeOf(string name)
+        {
+            var key = Normalize(name ?? "");
+            if (key.Length == 0 || key.All(char.IsDigit)) return null;
+            return ByName.TryGetValue(key, out var code) ? code : null;
+        }
 
         /// <summary>The typed value of an option: IPAddress, IPAddress[], uint, ushort, string, ClasslessRoute[], ... or byte[] when unknown.</summary>
         public static object Decode(byte code, byte[] value) => (DhcpOptionCode)code switch

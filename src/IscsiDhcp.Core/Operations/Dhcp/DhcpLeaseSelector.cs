@@ -20,7 +20,7 @@ namespace IscsiDhcp.Operations.Dhcp
 
         public IReadOnlyList<DhcpLeaseStatus> Select(DhcpAgent agent, ICommandHost host, bool reportMissing = true)
         {
-            var client = ClientId is null ? null : DhcpClientIdentity.FormatClientId(DhcpClientIdentity.ParseClientId(ClientId));
+            var client = ClientId is null ? null : DhcpClientIdentity.FormatClientId(ParseClientId(ClientId));
             var all = agent.StatusAll().Where(l => client is null || l.ClientId == client).ToList();
             if (InterfaceName is not { Length: > 0 }) return all;
             var chosen = new List<DhcpLeaseStatus>();
@@ -29,11 +29,21 @@ namespace IscsiDhcp.Operations.Dhcp
                 var pattern = new GlobPattern(name);
                 var hits = all.Where(l => pattern.IsMatch(l.InterfaceName)).ToList();
                 if (reportMissing && hits.Count == 0 && !GlobPattern.HasWildcards(name))
-                    host.WriteError(new OperationError(new ArgumentException($"no lease on an interface named {name}{(ClientId is null ? "" : $" for client {ClientId}")}"),
+                    host.WriteError(new OperationError(new DhcpArgumentException("InterfaceName", "DhcpLeaseNotFound", ErrorKind.ObjectNotFound,
+                        $"-InterfaceName {name}: no lease is managed on an interface of that name{(ClientId is null ? "" : $" for -ClientId {ClientId}")}"),
                         ErrorKind.ObjectNotFound, "DhcpLeaseNotFound", name));
                 chosen.AddRange(hits.Where(h => !chosen.Contains(h)));
             }
             return chosen;
+        }
+
+        static byte[] ParseClientId(string text)
+        {
+            try { return DhcpClientIdentity.ParseClientId(text); }
+            catch (ArgumentException e) when (e is not DhcpArgumentException)
+            {
+                throw DhcpArgumentException.Invalid("ClientId", "DhcpInvalidClientId", e.Message);
+            }
         }
 
         /// <summary>The client id bytes of a lease, for the agent's calls.</summary>

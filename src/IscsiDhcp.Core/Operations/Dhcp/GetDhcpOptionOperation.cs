@@ -27,6 +27,9 @@ namespace IscsiDhcp.Operations.Dhcp
             if (asked != 1) throw new ArgumentException("name exactly one of -Code, -Name, -VendorCode or -Field");
             if (Code is < 1 or > 254) throw new ArgumentException($"-Code {Code} is not an option code (1 to 254)");
             if (VendorCode is < 1 or > 254) throw new ArgumentException($"-VendorCode {VendorCode} is not a sub-option code (1 to 254)");
+            // Checked before any lease is read: a wrong name is wrong whatever the leases.
+            if (Name is not null && DhcpOptionRegistry.CodeOf(Name) is null)
+                throw DhcpArgumentException.Invalid("Name", "DhcpUnknownOptionName", $"-Name {Name}: not a DHCP option name this module knows; give the option's number with -Code");
             var agent = service.Dhcp;
             foreach (var lease in Selector.Select(agent, host))
             {

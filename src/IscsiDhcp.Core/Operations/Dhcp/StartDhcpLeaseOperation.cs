@@ -50,9 +50,9 @@ namespace IscsiDhcp.Operations.Dhcp
         /// </summary>
         public DhcpStartRequest? Prepare(ICommandHost host)
         {
-            var request = Request();
             if (Inform && ClientAddress is null) throw new ArgumentException("-Inform needs -ClientAddress: the address configured by other means");
             if (!Inform && ClientAddress is not null) throw new ArgumentException("-ClientAddress is for -Inform");
+            var request = Request();
             var action = Inform ? $"Ask the DHCP server for the options of {ClientAddress} (INFORM)"
                 : Configure ? "Obtain a DHCP lease and configure the interface with it" : "Obtain a DHCP lease";
             return host.ShouldProcess(InterfaceName, action) ? request : null;
@@ -66,9 +66,30 @@ namespace IscsiDhcp.Operations.Dhcp
         {
             var request = Prepare(host);
             if (request is null) return;
-            Result = await SendAsync(request, host.Cancellation).ConfigureAwait(false);
+            try
+            {
+                Result = await SendAsync(request, host.Cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested)
+            {
+                Cancel(request);
+                throw;
+            }
             host.WriteObject(Result);
         }
+
+        /// <summary>
+        /// A cancelled start is dropped: the lease stops being obtained, leaves the agent and
+        /// closes its socket (a timeout, by contrast, leaves the attempt going on).
+        /// </summary>
+        public void Cancel(DhcpStartRequest request)
+        {
+            try { service.Dhcp.Drop(request.InterfaceName, DhcpClientIdentity.ParseClientId(ClientIdOf(request))); }
+            catch (DhcpAgentException e) when (e.Error == DhcpAgentError.UnknownInterface) { }
+        }
+
+        /// <summary>Whether the lease is still being obtained after SendAsync failed so (the wait timed out; the attempt goes on).</summary>
+        public static bool GoesOnAfter(Exception failure) => failure is DhcpAgentException { Error: DhcpAgentError.Timeout };
 
         /// <summary>The client identifier the lease will have, as DhcpLeaseStatus shows it (for a job that watches it from the start).</summary>
         public static string ClientIdOf(DhcpStartRequest request)
@@ -81,15 +102,17 @@ namespace IscsiDhcp.Operations.Dhcp
         {
             if (string.IsNullOrWhiteSpace(InterfaceName)) throw new ArgumentException("-InterfaceName is empty");
             if ((RelayAddress is null) != (ServerAddress is null)) throw new ArgumentException("relay mode needs both -RelayAddress and -ServerAddress");
+            if (RelayAddress is null) CheckInterface();
+            CheckRequestedAddress();
             DhcpClientIdentity? identity = null;
             if (MacAddress is not null || ClientId is not null || HostName is not null || VendorClass is not null || ParameterRequestList is not null || RelayAddress is not null)
             {
                 byte[] mac;
-                if (MacAddress is not null) mac = DhcpClientIdentity.ParseMac(MacAddress);
+                if (MacAddress is not null) mac = Parsed("MacAddress", "DhcpInvalidMacAddress", () => DhcpClientIdentity.ParseMac(MacAddress));
                 else if (RelayAddress is not null) throw new ArgumentException("relay mode needs -MacAddress: the virtual client's hardware address");
                 else mac = LocalInterfaces.HardwareAddress(InterfaceName);
                 identity = new DhcpClientIdentity(mac) { HostName = HostName, VendorClass = VendorClass };
-                if (ClientId is not null) identity = identity with { ClientId = DhcpClientIdentity.ParseClientId(ClientId) };
+                if (ClientId is not null) identity = identity with { ClientId = Parsed("ClientId", "DhcpInvalidClientId", () => DhcpClientIdentity.ParseClientId(ClientId)) };
                 if (ParameterRequestList is { Length: > 0 } list) identity = identity with { ParameterRequestList = list.ToArray() };
             }
             var options = ClientOptions ?? new DhcpClientOptions();
@@ -102,6 +125,55 @@ namespace IscsiDhcp.Operations.Dhcp
                 RelayAddress = RelayAddress,
                 ServerAddress = ServerAddress,
             };
+        }
+
+        /// <summary>
+        /// The interface must exist, broadcast, and not be a loopback, and without -MacAddress
+        /// it must have a hardware address of its own: DHCP finds its server by broadcast. (In
+        /// relay mode the name only labels the lease: the socket is the relay's.)
+        /// </summary>
+        void CheckInterface()
+        {
+            var nic = LocalInterfaces.TryFind(InterfaceName) ?? throw new DhcpArgumentException("InterfaceName", "DhcpInterfaceNotFound", ErrorKind.ObjectNotFound,
+                $"-InterfaceName {InterfaceName}: there is no network interface of that name on this machine");
+            if (LocalInterfaces.UnsuitableForDhcp(nic) is { } why)
+                throw DhcpArgumentException.Invalid("InterfaceName", "DhcpInterfaceUnsuitable", $"-InterfaceName {InterfaceName}: a DHCP client cannot run there: {why}");
+            if (MacAddress is null && nic.GetPhysicalAddress().GetAddressBytes().Length == 0)
+                throw DhcpArgumentException.Invalid("InterfaceName", "DhcpInterfaceUnsuitable", $"-InterfaceName {InterfaceName}: the interface has no hardware address; give one with -MacAddress");
+        }
+
+        /// <summary>An address a server could lease: IPv4, and not unspecified, loopback, link-local, multicast, reserved (240/4) or broadcast.</summary>
+        void CheckRequestedAddress()
+        {
+            if (RequestedAddress is not { } address) return;
+            string? why = null;
+            if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork) why = "DHCP leases IPv4 addresses only";
+            else
+            {
+                var b = address.GetAddressBytes();
+                if (address.Equals(IPAddress.Any)) why = "it is the unspecified address";
+                else if (address.Equals(IPAddress.Broadcast)) why = "it is the broadcast address";
+                else if (b[0] == 127) why = "it is a loopback address";
+                else if (b[0] == 169 && b[1] == 254) why = "it is a link-local address";
+                else if (b[0] >= 224 && b[0] <= 239) why = "it is a multicast address";
+                else if (b[0] >= 240) why = "it is in the reserved range 240.0.0.0/4";
+                else if (b[0] == 0) why = "it is in 0.0.0.0/8, which names this host";
+            }
+            if (why is not null)
+                throw DhcpArgumentException.Invalid("RequestedAddress", "DhcpInvalidRequestedAddress", $"-RequestedAddress {address}: not an address a DHCP server can lease: {why}");
+        }
+
+        static T Parsed<T>(string parameter, string errorId, Func<T> parse)
+        {
+            try { return parse(); }
+            catch (ArgumentException e) when (e is not DhcpArgumentException)
+            {
+                var message = e.Message;
+                var cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+                if (cut >= 0) message = message.Substring(0, cut);
+                if (!message.StartsWith("-" + parameter, StringComparison.Ordinal)) message = $"-{parameter}: {message}";
+                throw DhcpArgumentException.Invalid(parameter, errorId, message);
+            }
         }
     }
 }

@@ -18,7 +18,8 @@ namespace IscsiDhcp.Operations.Dhcp
 
         public Task RunAsync(ICommandHost host)
         {
-            if (Selector.InterfaceName is null) throw new ArgumentException("name the leases to stop: -InterfaceName, or pipe them in");
+            if (Selector.InterfaceName is null)
+                throw DhcpArgumentException.Invalid("InterfaceName", "DhcpNothingNamed", "name the leases to stop: -InterfaceName (wildcards allowed), or pipe them in from Get-DhcpLease");
             var agent = service.Dhcp;
             foreach (var lease in Selector.Select(agent, host))
             {
