@@ -101,6 +101,7 @@ Describe 'Tab completion' -Skip:(-not $IsLinux) {
         $all | Should -Contain 'Router'
         $all | Should -Contain 'DomainNameServer'
         $all | Should -Contain 'ClasslessStaticRoute'
+        $all | Should -Contain 'IpAddressLeaseTime' -Because 'RFC 2132 names are accepted, so they are offered'
         $all | Should -Not -Contain 'Pad'
         $all | Should -Not -Contain 'End'
         foreach ($name in $all) { [IscsiDhcp.Dhcp.Wire.DhcpOptionRegistry]::CodeOf($name) | Should -Not -BeNullOrEmpty -Because "$name is offered" }

@@ -8,15 +8,14 @@ using IscsiDhcp.Dhcp.Wire;
 namespace IscsiDhcp.Hosting
 {
     /// <summary>
-    /// Tab completion of Get-DhcpOption -Name: every option name the registry knows, read
-    /// through its public API (each code's name, kept when the name leads back to the code),
-    /// so the names offered are exactly those -Name accepts.
+    /// Tab completion of Get-DhcpOption -Name: every option name the registry accepts (the
+    /// module's, RFC 2132's, dhcpd's and dnsmasq's spellings), so the names offered are
+    /// exactly those -Name takes.
     /// </summary>
     public sealed class DhcpOptionNameCompleter : IArgumentCompleter
     {
-        static readonly IReadOnlyList<(string Name, byte Code)> Names = Enumerable.Range(1, 254)
-            .Select(code => (Name: DhcpOptionRegistry.NameOf((byte)code), Code: (byte)code))
-            .Where(option => DhcpOptionRegistry.CodeOf(option.Name) == option.Code)
+        static readonly IReadOnlyList<(string Name, byte Code)> Names = DhcpOptionRegistry.Names
+            .Select(name => (Name: name, Code: DhcpOptionRegistry.CodeOf(name)!.Value))
             .OrderBy(option => option.Name, System.StringComparer.OrdinalIgnoreCase)
             .ToList();
 
