@@ -4,6 +4,8 @@ using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Operations;
+using IscsiDhcp.Operations.Iscsi;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Bench;
@@ -28,16 +30,19 @@ public static class IscsiWorkload
 
         var settings = new LoginSettings { TargetName = target, InitiatorName = "iqn.2026-11.org.iscsidhcp:bench" };
         var sessionOptions = new IscsiSessionOptions { QueueDepth = depth };
-        // --supervised: through the supervisor, as the cmdlets go (keep-alive, replay on reconnect).
+        // --supervised: through the service seam to a supervised session, as the cmdlets go (keep-alive, replay on reconnect).
         IScsiTransport transport;
         Func<long> moved;
         Func<Task> close;
         if (supervised)
         {
-            var supervisor = await IscsiSessionSupervisor.ConnectAsync(portal, settings, sessionOptions);
-            transport = supervisor;
-            moved = () => write ? supervisor.GetStatus().BytesWritten : supervisor.GetStatus().BytesRead;
-            close = () => supervisor.DisconnectAsync();
+            var service = new InProcessService();
+            var started = await service.StartSessionAsync(new IscsiSessionRequest(portal, settings, sessionOptions), CancellationToken.None);
+            var id = (await service.WaitForLoginAsync(started.SessionIdentifier, CancellationToken.None)).SessionIdentifier;
+            transport = await service.OpenTransportAsync(id, CancellationToken.None);
+            IscsiSession Status() => service.GetSessionsAsync(CancellationToken.None).Result.Single(s => s.SessionIdentifier == id);
+            moved = () => write ? Status().BytesWritten : Status().BytesRead;
+            close = () => service.DisconnectSessionAsync(id, force: false, CancellationToken.None);
         }
         else
         {

@@ -34,9 +34,12 @@ public sealed class IscsiOperationsTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var s in service.Sessions.Where(s => s.TargetName.Contains(run.Id, StringComparison.Ordinal))) s.Dispose();
+        foreach (var s in Sessions().Where(s => s.TargetNodeAddress.Contains(run.Id, StringComparison.Ordinal)))
+            service.DisconnectSessionAsync(s.SessionIdentifier, force: true, default).Wait(TimeSpan.FromSeconds(5));
         run.Dispose();
     }
+
+    IReadOnlyList<IscsiSession> Sessions() => service.GetSessionsAsync(default).GetAwaiter().GetResult();
 
     static SecureString Secure(string text)
     {
@@ -102,7 +105,7 @@ public sealed class IscsiOperationsTests : IDisposable
     {
         var session = await Connected(open);
         Assert.Equal((open.Name, true, IscsiSessionState.LoggedIn, Initiator), (session.TargetNodeAddress, session.IsConnected, session.State, session.InitiatorNodeAddress));
-        Assert.Contains(service.Sessions, s => s.SessionIdentifier == session.SessionIdentifier);
+        Assert.Contains(Sessions(), s => s.SessionIdentifier == session.SessionIdentifier);
         var e = await Assert.ThrowsAsync<IscsiSessionExistsException>(() => Connect(open).RunAsync(new RecordingHost()));
         Assert.Contains(session.SessionIdentifier, e.Message);
         Assert.Contains(open.Name, e.Message);
@@ -116,7 +119,7 @@ public sealed class IscsiOperationsTests : IDisposable
         await Connect(open).RunAsync(host);
         Assert.Empty(host.Objects);
         Assert.Contains(open.Name, Assert.Single(host.Asked).Target);
-        Assert.DoesNotContain(service.Sessions, s => s.TargetName == open.Name);
+        Assert.DoesNotContain(Sessions(), s => s.TargetNodeAddress == open.Name);
     }
 
     [Fact]
@@ -129,7 +132,7 @@ public sealed class IscsiOperationsTests : IDisposable
         var e = await Assert.ThrowsAsync<IscsiLoginException>(() => connect.RunAsync(new RecordingHost()));
         var error = ErrorCatalog.Classify(e);
         Assert.Equal((ErrorKind.SecurityError, "IscsiAuthenticationFailed"), (error.Kind, error.ErrorId));
-        Assert.DoesNotContain(service.Sessions, s => s.TargetName == chap.Name);
+        Assert.DoesNotContain(Sessions(), s => s.TargetNodeAddress == chap.Name);
 
         connect.Login.ChapSecret = Secure(IscsiTargetFixture.Chap.Secret);
         var host = new RecordingHost();
@@ -271,11 +274,11 @@ public sealed class IscsiOperationsTests : IDisposable
         var disconnect = new DisconnectIscsiTargetOperation(service);
         disconnect.Selector.NodeAddress = [open.Name];
         await disconnect.RunAsync(new RecordingHost(confirm: false));
-        Assert.Contains(service.Sessions, s => s.SessionIdentifier == session.SessionIdentifier);
+        Assert.Contains(Sessions(), s => s.SessionIdentifier == session.SessionIdentifier);
 
         var host = new RecordingHost();
         await disconnect.RunAsync(host);
-        Assert.DoesNotContain(service.Sessions, s => s.SessionIdentifier == session.SessionIdentifier);
+        Assert.DoesNotContain(Sessions(), s => s.SessionIdentifier == session.SessionIdentifier);
         Assert.Empty(host.Errors);
 
         host = new RecordingHost();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using IscsiDhcp.Dhcp.Agent;
@@ -30,22 +29,10 @@ public sealed class SupervisorJobTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var s in service.Sessions) s.Dispose();
+        foreach (var s in service.GetSessionsAsync(default).GetAwaiter().GetResult())
+            service.DisconnectSessionAsync(s.SessionIdentifier, force: true, default).Wait(TimeSpan.FromSeconds(5));
         agent.Dispose();
         run.Dispose();
-    }
-
-    sealed class RecordingSink : IJobSink
-    {
-        public ConcurrentQueue<object> Output { get; } = new();
-        public ConcurrentQueue<OperationProgress> Progress { get; } = new();
-        public ConcurrentQueue<OperationError> Errors { get; } = new();
-        public TaskCompletionSource<Exception?> Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void WriteOutput(object item) => Output.Enqueue(item);
-        public void WriteProgress(OperationProgress progress) => Progress.Enqueue(progress);
-        public void WriteError(OperationError failure) => Errors.Enqueue(failure);
-        public void Finish(Exception? failure) => Finished.TrySetResult(failure);
     }
 
     static async Task WaitFor(Func<bool> condition, string what)
@@ -58,7 +45,8 @@ public sealed class SupervisorJobTests : IDisposable
         }
     }
 
-    IscsiSessionSupervisor StartSession(TgtdServer tgtd, TgtdTarget target, IscsiLoginParameters? login = null)
+    /// <summary>Connect -AsJob: the session starts and its job is made at once, by the operation through the same factory the cmdlet uses.</summary>
+    async Task<(IscsiSession Session, IscsiSessionWatch Watch, RecordingSink Sink)> StartSession(TgtdServer tgtd, TgtdTarget target, IscsiLoginParameters? login = null)
     {
         var connect = new ConnectIscsiTargetOperation(service)
         {
@@ -66,6 +54,7 @@ public sealed class SupervisorJobTests : IDisposable
             TargetPortalAddress = tgtd.PortalAddress,
             TargetPortalPortNumber = tgtd.PortalPort,
             Supervision = new IscsiSupervisorOptions { ReconnectDelay = TimeSpan.FromMilliseconds(100), MaxReconnectDelay = TimeSpan.FromSeconds(1) },
+            AsJob = true,
         };
         connect.Login.InitiatorName = Initiator;
         if (login is not null)
@@ -74,7 +63,12 @@ public sealed class SupervisorJobTests : IDisposable
             connect.Login.ChapUserName = login.ChapUserName;
             connect.Login.ChapSecret = login.ChapSecret;
         }
-        return connect.Start(new RecordingHost())!;
+        var jobs = new RecordingJobs(service);
+        var host = new RecordingHost();
+        await connect.RunAsync(host, jobs);
+        var (watch, sink) = jobs.Only;
+        Assert.Same(sink, Assert.Single(host.Objects));   // -AsJob writes the job, not the session
+        return (Assert.Single(await service.GetSessionsAsync(default), s => s.SessionIdentifier == watch.SessionIdentifier), watch, sink);
     }
 
     [Fact]
@@ -82,10 +76,9 @@ public sealed class SupervisorJobTests : IDisposable
     {
         var tgtd = TgtdServer.Start(run);
         var target = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
-        var supervisor = StartSession(tgtd, target);   // the job watches from before the login, as -AsJob does
-        var sink = new RecordingSink();
-        using var watch = new IscsiSessionWatch(supervisor, sink);
-        await supervisor.WhenLoggedInAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var (session, watch, sink) = await StartSession(tgtd, target);   // the job watches from before the login, as -AsJob does
+        using var watching = watch;
+        await service.WaitForLoginAsync(session.SessionIdentifier, default).WaitAsync(TimeSpan.FromSeconds(20));
 
         var shown = tgtd.Admin("--op", "show", "--mode", "conn", "--tid", "1").StandardOutput;
         tgtd.Admin("--op", "delete", "--mode", "conn", "--tid", "1", "--sid", Regex.Match(shown, @"Session:\s*(\d+)").Groups[1].Value, "--cid", "0");
@@ -98,7 +91,7 @@ public sealed class SupervisorJobTests : IDisposable
         var states = sink.Output.OfType<IscsiSessionStateChange>().Select(c => c.To).ToList();
         Assert.Equal(IscsiSessionState.LoggedIn, states[2]);
         Assert.Equal([IscsiSessionState.InLogout, IscsiSessionState.CleanupWait], states.TakeLast(2));
-        Assert.Empty(service.Sessions);
+        Assert.Empty(await service.GetSessionsAsync(default));
     }
 
     [Fact]
@@ -108,9 +101,8 @@ public sealed class SupervisorJobTests : IDisposable
         var target = tgtd.AddTarget(new TgtdTargetOptions { IncomingAccounts = [IscsiTargetFixture.Chap] });
         var secret = new System.Security.SecureString();
         foreach (var c in "wrong-secret-456") secret.AppendChar(c);
-        var supervisor = StartSession(tgtd, target, new IscsiLoginParameters { AuthenticationType = IscsiAuthenticationType.OneWayChap, ChapUserName = IscsiTargetFixture.Chap.User, ChapSecret = secret });
-        var sink = new RecordingSink();
-        using var watch = new IscsiSessionWatch(supervisor, sink);
+        var (_, watch, sink) = await StartSession(tgtd, target, new IscsiLoginParameters { AuthenticationType = IscsiAuthenticationType.OneWayChap, ChapUserName = IscsiTargetFixture.Chap.User, ChapSecret = secret });
+        using var watching = watch;
         var failure = await sink.Finished.Task.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.IsType<IscsiDhcp.Iscsi.Login.IscsiLoginException>(failure);
         Assert.Equal("IscsiAuthenticationFailed", Assert.Single(sink.Errors).ErrorId);
@@ -142,17 +134,18 @@ public sealed class SupervisorJobTests : IDisposable
         var tgtd = TgtdServer.Start(run);
         var first = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
         var second = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
-        var sessions = new[] { StartSession(tgtd, first), StartSession(tgtd, second) };
-        foreach (var s in sessions) await s.WhenLoggedInAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var sessions = new[] { await StartSession(tgtd, first), await StartSession(tgtd, second) };
+        foreach (var s in sessions) await service.WaitForLoginAsync(s.Session.SessionIdentifier, default).WaitAsync(TimeSpan.FromSeconds(20));
         var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
         var host = new RecordingHost();
         await new StartDhcpLeaseOperation(service) { InterfaceName = network.ClientInterface, ClientOptions = new DhcpClientOptions { StartDelayMax = TimeSpan.Zero } }.RunAsync(host);
         var address = host.Only<DhcpLeaseStatus>().Address!.ToString();
 
         await service.ShutdownAsync(TimeSpan.FromSeconds(10));
-        Assert.All(sessions, s => Assert.Equal(IscsiSessionState.CleanupWait, s.State));
+        foreach (var s in sessions) await s.Sink.Finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(sessions, s => Assert.Equal(IscsiSessionState.CleanupWait, s.Sink.Output.OfType<IscsiSessionStateChange>().Last().To));
         Assert.DoesNotContain(Initiator, tgtd.Admin("--op", "show", "--mode", "target").StandardOutput);
-        Assert.Empty(service.Sessions);
+        Assert.Empty(await service.GetSessionsAsync(default));
         Assert.Empty(agent.StatusAll());
         Assert.Contains(address, network.ReadLeases());
     }

@@ -40,6 +40,7 @@ namespace IscsiDhcp.Operations
             },
             IscsiLoginTimeoutException => (ErrorKind.OperationTimeout, "IscsiLoginTimeout"),
             IscsiSessionExistsException => (ErrorKind.ResourceExists, "IscsiSessionExists"),
+            IscsiSessionNotFoundException => (ErrorKind.ObjectNotFound, "IscsiSessionNotFound"),
             IscsiLunNotFoundException => (ErrorKind.ObjectNotFound, "IscsiLunNotFound"),
             IscsiLunNotBlockDeviceException => (ErrorKind.InvalidOperation, "IscsiLunNotBlockDevice"),
             IscsiConnectException => (ErrorKind.ConnectionError, "IscsiConnectFailed"),

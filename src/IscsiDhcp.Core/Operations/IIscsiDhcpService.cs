@@ -5,27 +5,58 @@ using System.Threading.Tasks;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
-using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Operations
 {
     /// <summary>
     /// The one way operations reach sessions and leases: served in-process today
     /// (<see cref="InProcessService"/>), so an out-of-process agent can serve the same
-    /// cmdlets by implementing this.
+    /// cmdlets by implementing this. Sessions cross it as data: requests and snapshots
+    /// (<see cref="IscsiSession"/>) keyed by their SessionIdentifier, transitions to an
+    /// observer, and the SCSI data path as a transport; every call is a request with a reply
+    /// (or a stream of events), so each can be carried over a length-prefixed IPC channel.
     /// </summary>
     public interface IIscsiDhcpService
     {
         Task<IReadOnlyList<IscsiTarget>> DiscoverAsync(TargetAddress portal, LoginSettings settings, string? nodeAddress, TimeSpan timeout,
             CancellationToken cancel);
 
-        /// <summary>Starts a supervised session; it logs in in the background.</summary>
-        IscsiSessionSupervisor StartSession(TargetAddress portal, LoginSettings settings, IscsiSessionOptions sessionOptions, IscsiSupervisorOptions options);
+        /// <summary>Starts a supervised session; it logs in in the background. Returns its first snapshot (its identifier among it).</summary>
+        Task<IscsiSession> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel);
 
-        /// <summary>The supervised sessions alive now.</summary>
-        IReadOnlyList<IscsiSessionSupervisor> Sessions { get; }
+        /// <summary>The sessions alive now, each as it is now, in the order they started.</summary>
+        Task<IReadOnlyList<IscsiSession>> GetSessionsAsync(CancellationToken cancel);
+
+        /// <summary>
+        /// Completes at the session's first login with its snapshot then; throws why when it
+        /// ends without one. Cancelling ends the wait only, not the session.
+        /// </summary>
+        Task<IscsiSession> WaitForLoginAsync(string sessionIdentifier, CancellationToken cancel);
+
+        /// <summary>
+        /// Subscribes <paramref name="observer"/> to a session's transitions: the earlier ones
+        /// (the last 256) and every later one, none missed and none twice, then its end. A session
+        /// that has just ended is still told (its transitions, then the end). Disposing the
+        /// result unsubscribes.
+        /// </summary>
+        Task<IDisposable> WatchSessionAsync(string sessionIdentifier, IIscsiSessionObserver observer, CancellationToken cancel);
+
+        /// <summary>
+        /// Ends a session: logs out after the commands in flight (up to the drain timeout), or
+        /// drops the connection at once when <paramref name="force"/>; completes once it has ended.
+        /// A session that has already ended is no error. Cancelling ends the wait only.
+        /// </summary>
+        Task DisconnectSessionAsync(string sessionIdentifier, bool force, CancellationToken cancel);
+
+        /// <summary>
+        /// The session's SCSI data path: commands run through the session's supervisor, so they
+        /// survive a reconnect. In-process it adds nothing per command to the supervisor's own path.
+        /// </summary>
+        Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel);
 
         /// <summary>The DHCP agent that holds every lease (dhcpagent's commands).</summary>
         DhcpAgent Dhcp { get; }

@@ -10,6 +10,8 @@ using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Operations
 {
@@ -23,7 +25,10 @@ namespace IscsiDhcp.Operations
         public static readonly InProcessService Shared = new();
 
         readonly Lazy<DhcpAgent> dhcp;
-        readonly List<IscsiSessionSupervisor> started = new();
+        // How many ended sessions stay findable by identifier (a watch or a disconnect that comes just after the end).
+        const int EndedKept = 64;
+        readonly List<IscsiSessionSupervisor> sessions = new();
+        readonly Queue<IscsiSessionSupervisor> ended = new();
 
         public InProcessService(DhcpAgent? dhcp = null)
         {
@@ -54,18 +59,123 @@ namespace IscsiDhcp.Operations
             }
         }
 
-        public IscsiSessionSupervisor StartSession(TargetAddress portal, LoginSettings settings, IscsiSessionOptions sessionOptions, IscsiSupervisorOptions options)
+        public Task<IscsiSession> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel)
         {
-            var supervisor = IscsiSessionSupervisor.Start(portal, settings, sessionOptions, options);
-            lock (started) started.Add(supervisor);
-            _ = supervisor.Completion.ContinueWith(_ => { lock (started) started.Remove(supervisor); }, TaskScheduler.Default);
-            return supervisor;
+            if (request is null) throw new ArgumentNullException(nameof(request));
+            cancel.ThrowIfCancellationRequested();
+            var supervisor = IscsiSessionSupervisor.Start(request.Portal, request.Settings, request.SessionOptions, request.Supervision);
+            lock (sessions) sessions.Add(supervisor);
+            _ = supervisor.Completion.ContinueWith((_, state) => Forget((IscsiSessionSupervisor)state!), supervisor, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return Task.FromResult(supervisor.GetStatus());
         }
 
         /// <summary>The sessions this service started that are still alive (the process may hold others: see <see cref="IscsiSessionRegistry"/>).</summary>
-        public IReadOnlyList<IscsiSessionSupervisor> Sessions
+        public Task<IReadOnlyList<IscsiSession>> GetSessionsAsync(CancellationToken cancel)
         {
-            get { lock (started) return started.Where(s => !s.Completion.IsCompleted).ToList(); }
+            IReadOnlyList<IscsiSession> alive;
+            lock (sessions) alive = sessions.Where(s => !s.Completion.IsCompleted).Select(s => s.GetStatus()).ToList();
+            return Task.FromResult(alive);
+        }
+
+        public async Task<IscsiSession> WaitForLoginAsync(string sessionIdentifier, CancellationToken cancel)
+        {
+            var supervisor = Find(sessionIdentifier);
+            await supervisor.WhenLoggedInAsync(cancel).ConfigureAwait(false);
+            return supervisor.GetStatus();
+        }
+
+        public Task<IDisposable> WatchSessionAsync(string sessionIdentifier, IIscsiSessionObserver observer, CancellationToken cancel)
+        {
+            if (observer is null) throw new ArgumentNullException(nameof(observer));
+            return Task.FromResult<IDisposable>(new Subscription(Find(sessionIdentifier), observer));
+        }
+
+        public Task DisconnectSessionAsync(string sessionIdentifier, bool force, CancellationToken cancel) =>
+            Find(sessionIdentifier).DisconnectAsync(force, cancel);
+
+        public Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel) =>
+            Task.FromResult<IScsiTransport>(new SupervisedTransport(Find(sessionIdentifier)));
+
+        /// <summary>A session this service started: alive, or among the last that ended (a watch that comes late still learns how it ended).</summary>
+        IscsiSessionSupervisor Find(string sessionIdentifier)
+        {
+            lock (sessions)
+            {
+                return sessions.FirstOrDefault(s => string.Equals(s.SessionIdentifier, sessionIdentifier, StringComparison.OrdinalIgnoreCase))
+                       ?? ended.FirstOrDefault(s => string.Equals(s.SessionIdentifier, sessionIdentifier, StringComparison.OrdinalIgnoreCase))
+                       ?? throw new IscsiSessionNotFoundException(sessionIdentifier);
+            }
+        }
+
+        void Forget(IscsiSessionSupervisor supervisor)
+        {
+            lock (sessions)
+            {
+                sessions.Remove(supervisor);
+                ended.Enqueue(supervisor);
+                while (ended.Count > EndedKept) ended.Dequeue();
+            }
+        }
+
+        /// <summary>
+        /// The data path handed out: the supervisor's own, behind a type that is only a
+        /// transport (nothing else of the supervisor is reachable through it). One call more
+        /// per command, no allocation.
+        /// </summary>
+        sealed class SupervisedTransport : IScsiTransport
+        {
+            readonly IscsiSessionSupervisor supervisor;
+
+            public SupervisedTransport(IscsiSessionSupervisor supervisor) => this.supervisor = supervisor;
+
+            public void Start(ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel = default) =>
+                supervisor.Start(request, completion, cancel);
+        }
+
+        /// <summary>One observer of one supervisor: the history replayed under a lock the live transitions also take, so they wait their turn.</summary>
+        sealed class Subscription : IDisposable
+        {
+            readonly IscsiSessionSupervisor supervisor;
+            readonly IIscsiSessionObserver observer;
+            readonly object order = new();
+            int ended;
+
+            public Subscription(IscsiSessionSupervisor supervisor, IIscsiSessionObserver observer)
+            {
+                this.supervisor = supervisor;
+                this.observer = observer;
+                lock (order)
+                {
+                    foreach (var earlier in supervisor.Watch(OnStateChanged)) observer.OnStateChanged(earlier);
+                }
+                _ = supervisor.Completion.ContinueWith((_, state) => ((Subscription)state!).End(), this, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            void OnStateChanged(object? sender, IscsiSessionStateChange change)
+            {
+                lock (order)
+                {
+                    if (Volatile.Read(ref ended) == 0) observer.OnStateChanged(change);
+                }
+            }
+
+            void End()
+            {
+                lock (order)
+                {
+                    if (Interlocked.Exchange(ref ended, 1) != 0) return;
+                    supervisor.StateChanged -= OnStateChanged;
+                    observer.OnEnded(supervisor.Failure);
+                }
+            }
+
+            public void Dispose()
+            {
+                supervisor.StateChanged -= OnStateChanged;
+                Interlocked.Exchange(ref ended, 1);
+            }
         }
 
         /// <summary>
@@ -75,11 +185,15 @@ namespace IscsiDhcp.Operations
         /// </summary>
         public async Task ShutdownAsync(TimeSpan timeout)
         {
-            var logouts = Sessions.Select(async session =>
+            var logouts = (await GetSessionsAsync(CancellationToken.None).ConfigureAwait(false)).Select(async session =>
             {
-                var graceful = session.DisconnectAsync(force: false);
-                if (await Task.WhenAny(graceful, Task.Delay(timeout)).ConfigureAwait(false) != graceful)
-                    await session.DisconnectAsync(force: true).ConfigureAwait(false);
+                try
+                {
+                    var graceful = DisconnectSessionAsync(session.SessionIdentifier, force: false, CancellationToken.None);
+                    if (await Task.WhenAny(graceful, Task.Delay(timeout)).ConfigureAwait(false) != graceful)
+                        await DisconnectSessionAsync(session.SessionIdentifier, force: true, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (IscsiSessionNotFoundException) { }   // ended and forgotten meanwhile
             }).ToList();
             if (dhcp.IsValueCreated)
             {

@@ -1,11 +1,9 @@
 using System;
 using System.Management.Automation;
-using System.Threading.Tasks;
 using IscsiDhcp.Hosting;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Operations.Iscsi;
-using IscsiDhcp.Operations.Jobs;
 
 namespace IscsiDhcp.Commands
 {
@@ -75,6 +73,7 @@ namespace IscsiDhcp.Commands
                 TargetPortalAddress = TargetPortalAddress,
                 TargetPortalPortNumber = TargetPortalPortNumber,
                 QueueDepth = QueueDepth,
+                AsJob = AsJob,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 Supervision = new IscsiSupervisorOptions
                 {
@@ -87,33 +86,7 @@ namespace IscsiDhcp.Commands
             operation.Login.ChapAlgorithms = ChapAlgorithm;
             operation.Login.HeaderDigest = IsHeaderDigest;
             operation.Login.DataDigest = IsDataDigest;
-            IscsiSessionSupervisor? supervisor = null;
-            RunItem(host =>
-            {
-                supervisor = operation.Start(host);
-                return Task.CompletedTask;
-            });
-            if (supervisor is null) return;   // failed, or declined (-WhatIf, or No at -Confirm)
-            if (AsJob)
-            {
-                WriteObject(Supervise(supervisor));
-                return;
-            }
-            // Without -AsJob the job comes once logged in (it replays the transitions before it):
-            // a Connect that fails or is cancelled leaves no job behind. A pipeline stopped
-            // downstream after the login (Select-Object -First 1) still gets its session's job.
-            try { RunItem(host => ConnectIscsiTargetOperation.WaitForLoginAsync(supervisor, host)); }
-            finally { if (supervisor.HasLoggedIn) Supervise(supervisor); }
-        }
-
-        /// <summary>The job that watches the session. Its Command names the cmdlet and the target only: never the invocation line, which may hold a secret.</summary>
-        SupervisorJob Supervise(IscsiSessionSupervisor supervisor)
-        {
-            var job = new SupervisorJob($"Connect-IscsiTarget {NodeAddress}", "IscsiSession:" + NodeAddress, force => supervisor.DisconnectAsync(force));
-            job.StartJob();
-            _ = new IscsiSessionWatch(supervisor, job);
-            JobRepository.Add(job);
-            return job;
+            RunItem(host => operation.RunAsync(host, new SupervisorJobRepository(Service, JobRepository)));
         }
     }
 }

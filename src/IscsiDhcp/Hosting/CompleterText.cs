@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using IscsiDhcp.Common;
+using IscsiDhcp.Iscsi.Supervisor;
 
 namespace IscsiDhcp.Hosting
 {
@@ -49,6 +51,17 @@ namespace IscsiDhcp.Hosting
             {
                 return Array.Empty<CompletionResult>();
             }
+        }
+
+        // A completer runs on every Tab press: it may not wait long for the service.
+        static readonly TimeSpan SessionsWait = TimeSpan.FromSeconds(1);
+
+        /// <summary>The sessions as the service has them now; none when it does not answer within a second (a Tab press does not wait).</summary>
+        public static IReadOnlyList<IscsiSession> Sessions()
+        {
+            using var timeout = new CancellationTokenSource(SessionsWait);
+            var sessions = OperationCmdlet.Service.GetSessionsAsync(timeout.Token);
+            return sessions.Wait(SessionsWait) ? sessions.Result : Array.Empty<IscsiSession>();
         }
 
         /// <summary>A bound parameter's value as text, when the user has typed one (a literal, not an expression).</summary>

@@ -23,7 +23,7 @@ namespace IscsiDhcp.Hosting
             var matches = CompleterText.Matcher(wordToComplete);
             var portal = CompleterText.Bound(fakeBoundParameters, "TargetPortalAddress")?.Trim().Trim('[', ']');
             var port = int.TryParse(CompleterText.Bound(fakeBoundParameters, "TargetPortalPortNumber"), out var p) ? p : (int?)null;
-            var connected = new HashSet<string>(InProcessService.Shared.Sessions.Select(s => s.TargetName), StringComparer.OrdinalIgnoreCase);
+            var connected = new HashSet<string>(CompleterText.Sessions().Select(s => s.TargetNodeAddress), StringComparer.OrdinalIgnoreCase);
             return DiscoveredTargets.Shared.All
                 .Where(t => !connected.Contains(t.NodeAddress) && matches(t.NodeAddress))
                 .Where(t => t.Portals.Any(a => (portal is null || string.Equals(a.Host, portal, StringComparison.OrdinalIgnoreCase)) && (port is null || a.Port == port)))

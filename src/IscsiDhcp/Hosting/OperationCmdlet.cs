@@ -22,7 +22,7 @@ namespace IscsiDhcp.Hosting
         int pipelineThread = -1;
 
         /// <summary>Where sessions and leases live (in this process today).</summary>
-        protected static IIscsiDhcpService Service => InProcessService.Shared;
+        protected internal static IIscsiDhcpService Service => InProcessService.Shared;
 
         public CancellationToken Cancellation => stopping.Token;
 

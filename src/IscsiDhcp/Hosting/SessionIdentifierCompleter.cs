@@ -14,10 +14,10 @@ namespace IscsiDhcp.Hosting
             CommandAst commandAst, IDictionary fakeBoundParameters) => CompleterText.Safely(() =>
         {
             var matches = CompleterText.Matcher(wordToComplete);
-            return InProcessService.Shared.Sessions
+            return CompleterText.Sessions()
                 .Where(s => matches(s.SessionIdentifier))
                 .OrderBy(s => s.SessionIdentifier)
-                .Select(s => CompleterText.Result(s.SessionIdentifier, $"{s.SessionIdentifier}: {s.TargetName} ({s.State} at {s.Portal})"));
+                .Select(s => CompleterText.Result(s.SessionIdentifier, $"{s.SessionIdentifier}: {s.TargetNodeAddress} ({s.State} at {s.TargetPortal})"));
         });
     }
 }

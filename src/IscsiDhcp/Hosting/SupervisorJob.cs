@@ -2,7 +2,9 @@ using System;
 using System.ComponentModel;
 using System.Reflection;
 using System.Management.Automation;
+using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Operations;
 using IscsiDhcp.Operations.Jobs;
 
@@ -18,7 +20,7 @@ namespace IscsiDhcp.Hosting
     public sealed class SupervisorJob : Job2, IJobSink
     {
         public const string TypeName = "IscsiDhcpSupervisor";
-        readonly Func<bool, Task> stop;
+        Func<bool, Task> stop;
         volatile bool stopping;
         string status = "Starting";
 
@@ -27,6 +29,34 @@ namespace IscsiDhcp.Hosting
         {
             this.stop = stop;
             PSJobTypeName = TypeName;
+        }
+
+        ISupervisorWatch? watch;
+
+        SupervisorJob(string command, string name)
+            : this(command, name, force => Task.CompletedTask)
+        {
+            stop = force => watch?.StopAsync(force) ?? Task.CompletedTask;
+        }
+
+        /// <summary>
+        /// Connect-IscsiTarget's job, made in one place (ThreadJob's habit: the job owns how it
+        /// starts): IscsiSession:&lt;target&gt;, running, watching the session from its first
+        /// transition. Its Command names the cmdlet and the target only: never the invocation
+        /// line, which may hold a secret. Not yet registered: the caller adds it to the repository.
+        /// </summary>
+        internal static Task<SupervisorJob> ForSessionAsync(IIscsiDhcpService service, IscsiSession session, CancellationToken cancel) =>
+            WatchingAsync($"Connect-IscsiTarget {session.TargetNodeAddress}", "IscsiSession:" + session.TargetNodeAddress,
+                job => IscsiSessionWatch.StartAsync(service, session, job, cancel));
+
+        /// <summary>A running job whose stream is what <paramref name="watch"/> reports and whose Stop-Job stops it (a lease's job will be made the same way).</summary>
+        static async Task<SupervisorJob> WatchingAsync<TWatch>(string command, string name, Func<IJobSink, Task<TWatch>> watch)
+            where TWatch : ISupervisorWatch
+        {
+            var job = new SupervisorJob(command, name);
+            job.StartJob();   // running before the watch starts: what it watches may end at once, and the job with it
+            job.watch = await watch(job).ConfigureAwait(false);
+            return job;
         }
 
         public override string Location => Environment.MachineName;

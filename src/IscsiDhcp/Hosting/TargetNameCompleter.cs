@@ -14,11 +14,11 @@ namespace IscsiDhcp.Hosting
             CommandAst commandAst, IDictionary fakeBoundParameters) => CompleterText.Safely(() =>
         {
             var matches = CompleterText.Matcher(wordToComplete);
-            return InProcessService.Shared.Sessions
-                .Where(s => matches(s.TargetName))
-                .GroupBy(s => s.TargetName)
+            return CompleterText.Sessions()
+                .Where(s => matches(s.TargetNodeAddress))
+                .GroupBy(s => s.TargetNodeAddress)
                 .OrderBy(g => g.Key)
-                .Select(g => CompleterText.Result(g.Key, $"{g.Key} ({string.Join(", ", g.Select(s => $"{s.State} at {s.Portal}"))})"));
+                .Select(g => CompleterText.Result(g.Key, $"{g.Key} ({string.Join(", ", g.Select(s => $"{s.State} at {s.TargetPortal}"))})"));
         });
     }
 }

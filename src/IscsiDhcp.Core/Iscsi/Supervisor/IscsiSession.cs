@@ -4,7 +4,10 @@ using IscsiDhcp.Iscsi.Text;
 
 namespace IscsiDhcp.Iscsi.Supervisor
 {
-    /// <summary>A supervised session as it was at one moment.</summary>
+    /// <summary>
+    /// A supervised session as it was at one moment: what the service seam hands out instead
+    /// of the session itself (its SessionIdentifier names the session in every later call).
+    /// </summary>
     public sealed class IscsiSession
     {
         public string SessionIdentifier { get; internal set; } = "";
@@ -14,6 +17,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         public bool IsConnected => State == IscsiSessionState.LoggedIn;
         /// <summary>The portal in use (or the next to try while reconnecting).</summary>
         public TargetAddress TargetPortal { get; internal set; } = null!;
+        /// <summary>The portal the session was started at (or that a permanent redirect made its own): where a reconnect begins.</summary>
+        public TargetAddress OriginalTargetPortal { get; internal set; } = null!;
         public DateTimeOffset? ConnectedSince { get; internal set; }
         public int ReconnectCount { get; internal set; }
         public int RedirectCount { get; internal set; }

@@ -158,6 +158,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
                     InitiatorNodeAddress = settings.InitiatorName,
                     State = State,
                     TargetPortal = Portal,
+                    OriginalTargetPortal = OriginalPortal,
                     ConnectedSince = connectedSince,
                     ReconnectCount = reconnectCount,
                     RedirectCount = redirectCount,

@@ -37,12 +37,12 @@ namespace IscsiDhcp.Operations.Iscsi
             if (Offset < 0) throw new ArgumentException($"-Offset {Offset} is negative");
             if (Length < 0) throw new ArgumentException($"-Length {Length} is negative");
             if (Directory.Exists(Path)) throw new ArgumentException($"-Path {Path} is a directory; give the path of a file");
-            var session = Selector.SelectOne(service, host);
+            var session = await Selector.SelectOneAsync(service, host).ConfigureAwait(false);
             if (session is null) return;
             var toLun = Direction == IscsiCopyDirection.FileToLun;
             var cancel = host.Cancellation;
-            using var lun = await IscsiBlockLun.OpenStreamAsync(session, Lun, writable: toLun, cancel).ConfigureAwait(false);
-            var lunName = $"LUN {Lun} of {session.TargetName}";
+            using var lun = await IscsiBlockLun.OpenStreamAsync(service, session, Lun, writable: toLun, cancel).ConfigureAwait(false);
+            var lunName = $"LUN {Lun} of {session.TargetNodeAddress}";
             var fileLength = toLun ? new FileInfo(Path).Length : 0;   // FileNotFoundException names the path
             if (Offset > 0 && Offset >= lun.Length)
                 throw new ArgumentException($"-Offset {Offset} is past the end of {lunName} ({lun.Length} bytes)");

@@ -18,14 +18,14 @@ namespace IscsiDhcp.Operations.Iscsi
         {
             if (Selector.NodeAddress is null && Selector.SessionIdentifier is null && Selector.TargetPortalAddress is null)
                 throw new ArgumentException("name the sessions to disconnect: -NodeAddress, -SessionIdentifier, or pipe them in");
-            foreach (var session in Selector.Select(service, host))
+            foreach (var session in await Selector.SelectAsync(service, host).ConfigureAwait(false))
             {
                 var action = Force ? "Drop the session without logging out" : "Log out and close the session";
-                if (!host.ShouldProcess($"{session.TargetName} (session {session.SessionIdentifier})", action)) continue;
+                if (!host.ShouldProcess($"{session.TargetNodeAddress} (session {session.SessionIdentifier})", action)) continue;
                 try
                 {
-                    await session.DisconnectAsync(Force, host.Cancellation).ConfigureAwait(false);
-                    host.WriteVerbose($"{session.TargetName}: {(Force ? "dropped" : "logged out")}");
+                    await service.DisconnectSessionAsync(session.SessionIdentifier, Force, host.Cancellation).ConfigureAwait(false);
+                    host.WriteVerbose($"{session.TargetNodeAddress}: {(Force ? "dropped" : "logged out")}");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

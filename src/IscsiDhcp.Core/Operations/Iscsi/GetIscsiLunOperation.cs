@@ -19,24 +19,25 @@ namespace IscsiDhcp.Operations.Iscsi
 
         public async Task RunAsync(ICommandHost host)
         {
-            foreach (var session in Selector.Select(service, host))
+            foreach (var session in await Selector.SelectAsync(service, host).ConfigureAwait(false))
             {
                 try
                 {
-                    var numbers = await ScsiDevice.ReportLunsAsync(session, host.Cancellation).ConfigureAwait(false);
+                    var transport = await service.OpenTransportAsync(session.SessionIdentifier, host.Cancellation).ConfigureAwait(false);
+                    var numbers = await ScsiDevice.ReportLunsAsync(transport, host.Cancellation).ConfigureAwait(false);
                     // A LUN asked for by number that the target does not report is an error, not silence.
                     foreach (var missing in (Lun ?? Array.Empty<int>()).Distinct().Where(n => !numbers.Contains(n)))
-                        host.WriteError(ErrorCatalog.Classify(new IscsiLunNotFoundException(session.TargetName, missing), $"{session.TargetName} LUN {missing}"));
+                        host.WriteError(ErrorCatalog.Classify(new IscsiLunNotFoundException(session.TargetNodeAddress, missing), $"{session.TargetNodeAddress} LUN {missing}"));
                     foreach (var number in numbers)
                     {
                         if (Lun is { Length: > 0 } && Array.IndexOf(Lun, number) < 0) continue;
                         try
                         {
-                            host.WriteObject(await DescribeAsync(session, number, host).ConfigureAwait(false));
+                            host.WriteObject(await DescribeAsync(transport, session, number, host).ConfigureAwait(false));
                         }
                         catch (Exception e) when (e is not OperationCanceledException)
                         {
-                            host.WriteError(ErrorCatalog.Classify(e, $"{session.TargetName} LUN {number}"));
+                            host.WriteError(ErrorCatalog.Classify(e, $"{session.TargetNodeAddress} LUN {number}"));
                         }
                     }
                 }
@@ -47,15 +48,15 @@ namespace IscsiDhcp.Operations.Iscsi
             }
         }
 
-        static async Task<IscsiLun> DescribeAsync(IscsiSessionSupervisor session, int number, ICommandHost host)
+        static async Task<IscsiLun> DescribeAsync(IScsiTransport transport, IscsiSession session, int number, ICommandHost host)
         {
-            var device = new ScsiDevice(session, number);
+            var device = new ScsiDevice(transport, number);
             var cancel = host.Cancellation;
             var inquiry = await device.InquiryAsync(cancel).ConfigureAwait(false);
             var lun = new IscsiLun
             {
                 SessionIdentifier = session.SessionIdentifier,
-                TargetNodeAddress = session.TargetName,
+                TargetNodeAddress = session.TargetNodeAddress,
                 Lun = number,
                 DeviceType = IscsiBlockLun.DeviceTypeName(inquiry.DeviceType),
                 Vendor = inquiry.Vendor,

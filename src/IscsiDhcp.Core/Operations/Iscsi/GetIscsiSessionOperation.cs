@@ -11,10 +11,9 @@ namespace IscsiDhcp.Operations.Iscsi
 
         public IscsiSessionSelector Selector { get; } = new();
 
-        public Task RunAsync(ICommandHost host)
+        public async Task RunAsync(ICommandHost host)
         {
-            foreach (var session in Selector.Select(service, host)) host.WriteObject(session.GetStatus());
-            return Task.CompletedTask;
+            foreach (var session in await Selector.SelectAsync(service, host).ConfigureAwait(false)) host.WriteObject(session);
         }
     }
 }

@@ -19,9 +19,10 @@ namespace IscsiDhcp.Operations.Iscsi
         // SPC-4 ASC 0x25: LOGICAL UNIT NOT SUPPORTED.
         const byte LogicalUnitNotSupported = 0x25;
 
-        public static async Task<ScsiDevice> CheckAsync(IscsiSessionSupervisor session, int lun, CancellationToken cancel)
+        public static async Task<ScsiDevice> CheckAsync(IIscsiDhcpService service, IscsiSession session, int lun, CancellationToken cancel)
         {
-            var device = new ScsiDevice(session, lun);
+            var transport = await service.OpenTransportAsync(session.SessionIdentifier, cancel).ConfigureAwait(false);
+            var device = new ScsiDevice(transport, lun);
             InquiryData inquiry;
             try
             {
@@ -29,32 +30,32 @@ namespace IscsiDhcp.Operations.Iscsi
             }
             catch (ScsiCommandException e) when (IsNoSuchLun(e))
             {
-                throw new IscsiLunNotFoundException(session.TargetName, lun, e);
+                throw new IscsiLunNotFoundException(session.TargetNodeAddress, lun, e);
             }
-            if (inquiry.PeripheralQualifier == NoDeviceQualifier) throw new IscsiLunNotFoundException(session.TargetName, lun);
+            if (inquiry.PeripheralQualifier == NoDeviceQualifier) throw new IscsiLunNotFoundException(session.TargetNodeAddress, lun);
             if (inquiry.DeviceType != DirectAccessBlockDevice)
-                throw new IscsiLunNotBlockDeviceException(session.TargetName, lun, DeviceTypeName(inquiry.DeviceType), inquiry.DeviceType);
+                throw new IscsiLunNotBlockDeviceException(session.TargetNodeAddress, lun, DeviceTypeName(inquiry.DeviceType), inquiry.DeviceType);
             return device;
         }
 
         /// <summary>A checked block device with its capacity.</summary>
-        public static async Task<(ScsiDevice Device, LunCapacity Capacity)> OpenAsync(IscsiSessionSupervisor session, int lun, CancellationToken cancel)
+        public static async Task<(ScsiDevice Device, LunCapacity Capacity)> OpenAsync(IIscsiDhcpService service, IscsiSession session, int lun, CancellationToken cancel)
         {
-            var device = await CheckAsync(session, lun, cancel).ConfigureAwait(false);
+            var device = await CheckAsync(service, session, lun, cancel).ConfigureAwait(false);
             try
             {
                 return (device, await device.ReadCapacityAsync(cancel).ConfigureAwait(false));
             }
             catch (ScsiCommandException e) when (IsNoSuchLun(e))
             {
-                throw new IscsiLunNotFoundException(session.TargetName, lun, e);   // removed meanwhile
+                throw new IscsiLunNotFoundException(session.TargetNodeAddress, lun, e);   // removed meanwhile
             }
         }
 
         /// <summary>A stream over a checked block device.</summary>
-        public static async Task<LunStream> OpenStreamAsync(IscsiSessionSupervisor session, int lun, bool writable, CancellationToken cancel)
+        public static async Task<LunStream> OpenStreamAsync(IIscsiDhcpService service, IscsiSession session, int lun, bool writable, CancellationToken cancel)
         {
-            var (device, capacity) = await OpenAsync(session, lun, cancel).ConfigureAwait(false);
+            var (device, capacity) = await OpenAsync(service, session, lun, cancel).ConfigureAwait(false);
             return new LunStream(device, capacity, writable);
         }
 

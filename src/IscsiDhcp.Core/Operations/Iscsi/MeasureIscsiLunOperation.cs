@@ -31,13 +31,13 @@ namespace IscsiDhcp.Operations.Iscsi
         {
             if (QueueDepth < 1 || QueueDepth > 1024) throw new ArgumentException($"-QueueDepth {QueueDepth} is not 1 to 1024");
             if (Duration <= TimeSpan.Zero) throw new ArgumentException($"-DurationSec must be positive");
-            var session = Selector.SelectOne(service, host);
+            var session = await Selector.SelectOneAsync(service, host).ConfigureAwait(false);
             if (session is null) return;
-            var (device, capacity) = await IscsiBlockLun.OpenAsync(session, Lun, host.Cancellation).ConfigureAwait(false);
+            var (device, capacity) = await IscsiBlockLun.OpenAsync(service, session, Lun, host.Cancellation).ConfigureAwait(false);
             if (BlockSize <= 0 || BlockSize % capacity.BlockSize != 0 || BlockSize > 16 << 20)
                 throw new ArgumentException($"-BlockSize {BlockSize} is not a multiple of the LUN's {capacity.BlockSize}-byte blocks up to 16 MiB");
             var write = Mode == IscsiWorkloadMode.Write;
-            var target = $"LUN {Lun} of {session.TargetName}";
+            var target = $"LUN {Lun} of {session.TargetNodeAddress}";
             if (write && !host.ShouldProcess(target, $"Overwrite blocks of {BlockSize} bytes with random data for {Duration.TotalSeconds:0.#} s")) return;
 
             var blocksPerIo = (ulong)(BlockSize / capacity.BlockSize);
@@ -100,7 +100,7 @@ namespace IscsiDhcp.Operations.Iscsi
             double Percentile(double p) => latencies.Length == 0 ? 0 : Math.Round(latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))] * 1e6 / Stopwatch.Frequency, 1);
             host.WriteObject(new IscsiMeasureResult
             {
-                TargetNodeAddress = session.TargetName,
+                TargetNodeAddress = session.TargetNodeAddress,
                 Lun = Lun,
                 Mode = Mode,
                 BlockSize = BlockSize,

@@ -17,10 +17,10 @@ namespace IscsiDhcp.Operations.Iscsi
 
         public async Task RunAsync(ICommandHost host)
         {
-            var session = Selector.SelectOne(service, host);
+            var session = await Selector.SelectOneAsync(service, host).ConfigureAwait(false);
             if (session is null) return;
-            var stream = await IscsiBlockLun.OpenStreamAsync(session, Lun, Access == IscsiLunAccess.ReadWrite, host.Cancellation).ConfigureAwait(false);
-            host.WriteVerbose($"{session.TargetName} LUN {Lun}: {stream.Length} bytes in {stream.BlockSize}-byte blocks, {Access}");
+            var stream = await IscsiBlockLun.OpenStreamAsync(service, session, Lun, Access == IscsiLunAccess.ReadWrite, host.Cancellation).ConfigureAwait(false);
+            host.WriteVerbose($"{session.TargetNodeAddress} LUN {Lun}: {stream.Length} bytes in {stream.BlockSize}-byte blocks, {Access}");
             host.WriteObject(stream);
         }
     }

@@ -2,73 +2,87 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Supervisor;
+using IscsiDhcp.Operations.Iscsi;
 
 namespace IscsiDhcp.Operations.Jobs
 {
     /// <summary>
     /// What a session's supervisor job reports: every state change as output, a reconnect as
     /// progress, the failure behind a reconnect as an error, and the end. Stopping the job
-    /// logs the session out.
+    /// logs the session out. It knows the session by identifier only, through the service.
     /// </summary>
-    public sealed class IscsiSessionWatch : IDisposable
+    public sealed class IscsiSessionWatch : ISupervisorWatch, IIscsiSessionObserver
     {
-        readonly IscsiSessionSupervisor supervisor;
+        readonly IIscsiDhcpService service;
         readonly IJobSink sink;
-        // Held while the transitions before the watch began are replayed, so later ones wait their turn.
-        readonly object order = new();
+        IDisposable? subscription;
+        // The service calls one at a time; these only change there.
+        bool loggedInOnce;
         int ended;
 
-        public IscsiSessionWatch(IscsiSessionSupervisor supervisor, IJobSink sink)
+        IscsiSessionWatch(IIscsiDhcpService service, string sessionIdentifier, IJobSink sink)
         {
-            this.supervisor = supervisor;
+            this.service = service;
             this.sink = sink;
-            lock (order)
-            {
-                foreach (var earlier in supervisor.Watch(OnStateChanged)) Report(earlier);
-            }
-            _ = supervisor.Completion.ContinueWith(_ => End(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            SessionIdentifier = sessionIdentifier;
         }
 
-        public IscsiSessionSupervisor Supervisor => supervisor;
+        /// <summary>Watches <paramref name="session"/> from its first transition (those before now are replayed) until it ends.</summary>
+        public static async Task<IscsiSessionWatch> StartAsync(IIscsiDhcpService service, IscsiSession session, IJobSink sink, CancellationToken cancel = default)
+        {
+            var watch = new IscsiSessionWatch(service, session.SessionIdentifier, sink);
+            watch.subscription = await service.WatchSessionAsync(session.SessionIdentifier, watch, cancel).ConfigureAwait(false);
+            return watch;
+        }
+
+        public string SessionIdentifier { get; }
 
         /// <summary>Logs the session out (or drops it when forced); the watch ends with it.</summary>
-        public Task StopAsync(bool force) => supervisor.DisconnectAsync(force);
-
-        void OnStateChanged(object? sender, IscsiSessionStateChange change)
+        public async Task StopAsync(bool force)
         {
-            lock (order) Report(change);
+            if (Volatile.Read(ref ended) != 0) return;
+            try
+            {
+                await service.DisconnectSessionAsync(SessionIdentifier, force, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IscsiSessionNotFoundException)
+            {
+                // Ended and forgotten meanwhile: its end has been (or is being) reported.
+            }
         }
 
-        void Report(IscsiSessionStateChange change)
+        void IIscsiSessionObserver.OnStateChanged(IscsiSessionStateChange change)
         {
             sink.WriteOutput(change);
             var activity = $"Reconnecting to {change.TargetName}";
+            // After the first login, every way back to Free, XptWait or InLogin is a reconnect's.
+            var reconnecting = loggedInOnce;
+            if (change.To == IscsiSessionState.LoggedIn) loggedInOnce = true;
             if (change.From == IscsiSessionState.LoggedIn && change.To == IscsiSessionState.Free)
             {
-                if (change.Error is { } error) sink.WriteError(ErrorCatalog.Classify(error, supervisor.SessionIdentifier));
+                if (change.Error is { } error) sink.WriteError(ErrorCatalog.Classify(error, SessionIdentifier));
                 sink.WriteProgress(new OperationProgress(ActivityId, activity, change.Reason));
             }
-            else if (change.To is IscsiSessionState.Free or IscsiSessionState.XptWait or IscsiSessionState.InLogin && supervisor.GetStatus().ReconnectCount > 0)
+            else if (change.To is IscsiSessionState.Free or IscsiSessionState.XptWait or IscsiSessionState.InLogin && reconnecting)
             {
                 sink.WriteProgress(new OperationProgress(ActivityId, activity, $"{change.To}: {change.Reason}"));
             }
-            else if (change.To == IscsiSessionState.LoggedIn && supervisor.GetStatus().ReconnectCount > 0)
+            else if (change.To == IscsiSessionState.LoggedIn && reconnecting)
             {
                 sink.WriteProgress(new OperationProgress(ActivityId, activity, change.Reason, 100, 0, completed: true));
             }
         }
 
-        /// <summary>One progress bar per session.</summary>
-        int ActivityId => (supervisor.SessionIdentifier.GetHashCode() & 0x7FFF_FFFF) % 1_000_000 + 1000;
-
-        void End()
+        void IIscsiSessionObserver.OnEnded(Exception? failure)
         {
             if (Interlocked.Exchange(ref ended, 1) != 0) return;
-            supervisor.StateChanged -= OnStateChanged;
-            if (supervisor.Failure is { } failure) sink.WriteError(ErrorCatalog.Classify(failure, supervisor.SessionIdentifier));
-            sink.Finish(supervisor.Failure);
+            if (failure is not null) sink.WriteError(ErrorCatalog.Classify(failure, SessionIdentifier));
+            sink.Finish(failure);
         }
 
-        public void Dispose() => supervisor.StateChanged -= OnStateChanged;
+        /// <summary>One progress bar per session.</summary>
+        int ActivityId => (SessionIdentifier.GetHashCode() & 0x7FFF_FFFF) % 1_000_000 + 1000;
+
+        public void Dispose() => subscription?.Dispose();
     }
 }

@@ -1,0 +1,29 @@
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Iscsi.Supervisor;
+using IscsiDhcp.Operations;
+using IscsiDhcp.Operations.Jobs;
+
+namespace IscsiDhcp.Hosting
+{
+    /// <summary>The module's supervisor jobs for an operation: made by <see cref="SupervisorJob"/>'s factories and registered, so Get-Job shows them.</summary>
+    sealed class SupervisorJobRepository : ISupervisorJobs
+    {
+        readonly IIscsiDhcpService service;
+        readonly JobRepository repository;
+
+        public SupervisorJobRepository(IIscsiDhcpService service, JobRepository repository)
+        {
+            this.service = service;
+            this.repository = repository;
+        }
+
+        public async Task<object> ForSessionAsync(IscsiSession session, CancellationToken cancel)
+        {
+            var job = await SupervisorJob.ForSessionAsync(service, session, cancel).ConfigureAwait(false);
+            repository.Add(job);
+            return job;
+        }
+    }
+}
