@@ -22,6 +22,19 @@ public sealed class FakeTarget : IAsyncDisposable
 
     /// <summary>A target for <paramref name="connections"/> connections in turn, each logged in and then given to the script with its number.</summary>
     public FakeTarget(Func<FakeTarget.Peer, int, Task> script, int connections, params (string Key, string Value)[] operationalKeys)
+        : this(script, connections, DefaultWindow, operationalKeys)
+    {
+    }
+
+    /// <summary>A target whose login response gives a command window of <paramref name="window"/> CmdSNs (0: closed until a later PDU opens it).</summary>
+    public FakeTarget(Func<FakeTarget.Peer, Task> script, uint window, params (string Key, string Value)[] operationalKeys)
+        : this((peer, _) => script(peer), 1, window, operationalKeys)
+    {
+    }
+
+    const uint DefaultWindow = 17;
+
+    FakeTarget(Func<FakeTarget.Peer, int, Task> script, int connections, uint window, (string Key, string Value)[] operationalKeys)
     {
         listener.Start();
         serving = Task.Run(async () =>
@@ -30,7 +43,7 @@ public sealed class FakeTarget : IAsyncDisposable
             {
                 using var client = await listener.AcceptTcpClientAsync();
                 var peer = new Peer(client.GetStream());
-                await peer.AnswerLoginAsync(operationalKeys);
+                await peer.AnswerLoginAsync(operationalKeys, window);
                 await script(peer, i);
             }
         });
@@ -87,19 +100,19 @@ public sealed class FakeTarget : IAsyncDisposable
             }
         }
 
-        internal async Task AnswerLoginAsync((string Key, string Value)[] operationalKeys)
+        internal async Task AnswerLoginAsync((string Key, string Value)[] operationalKeys, uint window)
         {
             // Security stage: accept AuthMethod=None and move on.
             var (request, _) = await ReadAsync();
             var login = LoginRequestHeader.Read(request);
-            await RespondAsync(login, LoginStage.SecurityNegotiation, LoginStage.OperationalNegotiation, TextCodec.Encode([new TextKeyValue("AuthMethod", "None")]));
+            await RespondAsync(login, LoginStage.SecurityNegotiation, LoginStage.OperationalNegotiation, TextCodec.Encode([new TextKeyValue("AuthMethod", "None")]), window);
             (request, _) = await ReadAsync();
             login = LoginRequestHeader.Read(request);
             var keys = operationalKeys.Select(k => new TextKeyValue(k.Key, k.Value)).ToList();
-            await RespondAsync(login, LoginStage.OperationalNegotiation, LoginStage.FullFeaturePhase, TextCodec.Encode(keys));
+            await RespondAsync(login, LoginStage.OperationalNegotiation, LoginStage.FullFeaturePhase, TextCodec.Encode(keys), window);
         }
 
-        async Task RespondAsync(LoginRequestHeader login, LoginStage current, LoginStage next, byte[] data)
+        async Task RespondAsync(LoginRequestHeader login, LoginStage current, LoginStage next, byte[] data, uint window)
         {
             var header = new byte[Bhs.Length];
             new LoginResponseHeader
@@ -112,7 +125,7 @@ public sealed class FakeTarget : IAsyncDisposable
                 InitiatorTaskTag = login.InitiatorTaskTag,
                 StatSN = StatSN++,
                 ExpCmdSN = login.CmdSN,
-                MaxCmdSN = login.CmdSN + 16,
+                MaxCmdSN = login.CmdSN + window - 1,
                 DataSegmentLength = data.Length,
             }.Write(header);
             await WriteAsync(header, data);

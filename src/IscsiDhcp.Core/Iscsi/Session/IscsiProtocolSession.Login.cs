@@ -127,7 +127,7 @@ namespace IscsiDhcp.Iscsi.Session
                 var session = new IscsiProtocolSession(connection, portal, settings, isid, negotiator.Tsih, parameters,
                     statSN, response.ExpCmdSN, response.MaxCmdSN, options.QueueDepth, tag);
                 beforeStart?.Invoke(session);
-                session.Start();
+                session.StartReceiving();
                 return session;
             }
             catch (IscsiLoginException e) when (NoteChapAlgorithm(e, negotiator))

@@ -40,7 +40,7 @@ namespace IscsiDhcp.Iscsi.Session
             {
                 // The target closed the connection on our logout, with or without its
                 // Logout Response: either way it holds no session of ours now.
-                Complete(logoutTag, 0);
+                if (TryFind(logoutTag, out var logout) && logout.Awaits(IscsiOpcode.LogoutResponse)) Finish(logout, new ExchangeReply(logoutTag, 0));
                 closing.Cancel();
                 connection.Dispose();
                 FailAll(new ObjectDisposedException(nameof(IscsiProtocolSession), "the session was logged out"));
@@ -56,10 +56,17 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
+        /// <summary>
+        /// Handles one PDU: its serial numbers first, whatever it is, then the PDU itself. A reply
+        /// ends a task only when it is what that task awaits (<see cref="Answered"/>).
+        /// </summary>
         void Dispatch(byte[] bhs)
         {
-            var length = Bhs.DataSegmentLength(bhs);
-            switch (Bhs.Opcode(bhs))
+            var opcode = Bhs.Opcode(bhs);
+            if (!FullFeaturePhaseReply(opcode))
+                throw new IscsiProtocolException($"the target sent opcode 0x{(byte)opcode:X2}, which an initiator does not accept in full feature phase");
+            NoteSerials(opcode, bhs);
+            switch (opcode)
             {
                 case IscsiOpcode.DataIn:
                     OnDataIn(DataInHeader.Read(bhs));
@@ -79,18 +86,15 @@ namespace IscsiDhcp.Iscsi.Session
                 case IscsiOpcode.TaskManagementResponse:
                 {
                     var h = TaskManagementResponseHeader.Read(bhs);
-                    NoteStatSN(h.StatSN);
-                    NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
-                    connection.SkipData(length);
-                    Complete(h.InitiatorTaskTag, h.Response);
+                    connection.SkipData(Bhs.DataSegmentLength(bhs));
+                    if (Answered(h.InitiatorTaskTag, opcode) is { } task) Finish(task, new ExchangeReply(h.InitiatorTaskTag, h.Response));
                     break;
                 }
                 case IscsiOpcode.LogoutResponse:
                 {
                     var h = LogoutResponseHeader.Read(bhs);
-                    NoteStatSN(h.StatSN);
-                    connection.SkipData(length);
-                    Complete(h.InitiatorTaskTag, h.Response);
+                    connection.SkipData(Bhs.DataSegmentLength(bhs));
+                    if (Answered(h.InitiatorTaskTag, opcode) is { } task) Finish(task, new ExchangeReply(h.InitiatorTaskTag, h.Response));
                     break;
                 }
                 case IscsiOpcode.AsyncMessage:
@@ -99,34 +103,37 @@ namespace IscsiDhcp.Iscsi.Session
                 case IscsiOpcode.Reject:
                     OnReject(RejectHeader.Read(bhs));
                     break;
-                default:
-                    throw new IscsiProtocolException($"the target sent opcode 0x{(byte)Bhs.Opcode(bhs):X2}, which an initiator does not accept in full feature phase");
             }
         }
 
-        /// <summary>The outstanding SCSI command a PDU answers; anything else is a protocol error.</summary>
-        PendingTask Find(uint tag, string what)
+        static bool FullFeaturePhaseReply(IscsiOpcode opcode) =>
+            opcode is IscsiOpcode.DataIn or IscsiOpcode.ScsiResponse or IscsiOpcode.ReadyToTransfer or IscsiOpcode.NopIn or IscsiOpcode.TextResponse
+                or IscsiOpcode.TaskManagementResponse or IscsiOpcode.LogoutResponse or IscsiOpcode.AsyncMessage or IscsiOpcode.Reject;
+
+        /// <summary>
+        /// The task a reply of <paramref name="opcode"/> answers, or null when no task has the
+        /// tag (an exchange that timed out and was forgotten: its reply may still come). A task
+        /// that awaits another kind of reply makes it a protocol error, and is never ended by it.
+        /// </summary>
+        PendingTask? Answered(uint tag, IscsiOpcode opcode)
         {
-            if (!TryFind(tag, out var task) || !task.HoldsQueueSlot)
-                throw new IscsiProtocolException($"{what} for task 0x{tag:X8}, which is not an outstanding command");
+            if (!TryFind(tag, out var task)) return null;
+            if (!task.Awaits(opcode)) throw new IscsiProtocolException($"the target sent a {opcode} for task 0x{tag:X8}, which awaits {task.Awaited}");
             return task;
         }
 
-        void Complete(uint tag, byte status)
-        {
-            if (TryFind(tag, out var task))
-                Finish(task, new ScsiCommandResult(status, Array.Empty<byte>(), 0, false, false, 0), null);
-        }
+        /// <summary>The outstanding SCSI command a Data-In, R2T or SCSI Response belongs to; anything else is a protocol error.</summary>
+        PendingTask Command(uint tag, IscsiOpcode opcode) =>
+            Answered(tag, opcode) ?? throw new IscsiProtocolException($"the target sent a {opcode} for task 0x{tag:X8}, which is not an outstanding command");
 
         void OnDataIn(DataInHeader h)
         {
-            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             if (abandoned.ContainsKey(h.InitiatorTaskTag))
             {
                 connection.SkipData(h.DataSegmentLength);
                 return;
             }
-            var task = Find(h.InitiatorTaskTag, "Data-In");
+            var task = Command(h.InitiatorTaskTag, IscsiOpcode.DataIn);
             var buffer = task.Request.ReadBuffer;
             if ((long)h.BufferOffset + h.DataSegmentLength > buffer.Length)
                 throw new IscsiProtocolException($"Data-In at offset {h.BufferOffset} of {h.DataSegmentLength} bytes runs past the {buffer.Length}-byte read");
@@ -138,15 +145,12 @@ namespace IscsiDhcp.Iscsi.Session
             Interlocked.Add(ref bytesRead, h.DataSegmentLength);
             if (h.HasStatus)
             {
-                NoteStatSN(h.StatSN);
                 Finish(task, new ScsiCommandResult(h.Status, Array.Empty<byte>(), task.Received, h.Underflow, h.Overflow, h.ResidualCount), null);
             }
         }
 
         void OnScsiResponse(ScsiResponseHeader h)
         {
-            NoteStatSN(h.StatSN);
-            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             var sense = Array.Empty<byte>();
             if (h.DataSegmentLength > 0)
             {
@@ -158,10 +162,10 @@ namespace IscsiDhcp.Iscsi.Session
                 sense = segment.AsSpan(2, senseLength).ToArray();
             }
             if (abandoned.TryRemove(h.InitiatorTaskTag, out _)) return;
-            var task = Find(h.InitiatorTaskTag, "SCSI Response");
+            var task = Command(h.InitiatorTaskTag, IscsiOpcode.ScsiResponse);
             if (h.Response != 0)
             {
-                Finish(task, default, new IscsiProtocolException($"the target could not complete the command (iSCSI response 0x{h.Response:X2})"));
+                Fail(task, new IscsiProtocolException($"the target could not complete the command (iSCSI response 0x{h.Response:X2})"));
                 return;
             }
             Finish(task, new ScsiCommandResult(h.Status, sense, task.Received, h.Underflow, h.Overflow, h.ResidualCount), null);
@@ -169,8 +173,7 @@ namespace IscsiDhcp.Iscsi.Session
 
         void OnReadyToTransfer(ReadyToTransferHeader h)
         {
-            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
-            var task = Find(h.InitiatorTaskTag, "R2T");
+            var task = Command(h.InitiatorTaskTag, IscsiOpcode.ReadyToTransfer);
             var request = task.Request;
             var data = request.WriteData;
             if (h.DesiredDataTransferLength == 0 || (long)h.BufferOffset + h.DesiredDataTransferLength > data.Length)
@@ -190,7 +193,7 @@ namespace IscsiDhcp.Iscsi.Session
                 {
                     // The connection failed under the write: a loss of the session, which a
                     // supervisor recovers from, not a failure of the command itself.
-                    Finish(task, default, e is IOException or ObjectDisposedException
+                    Fail(task, e is IOException or ObjectDisposedException
                         ? new IscsiSessionLostException($"sending to {TargetName ?? Portal.ToString()} failed: {e.Message}", e)
                         : e);
                 }
@@ -199,7 +202,6 @@ namespace IscsiDhcp.Iscsi.Session
 
         void OnNopIn(NopInHeader h)
         {
-            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             var ping = Array.Empty<byte>();
             if (h.DataSegmentLength > 0)
             {
@@ -209,8 +211,7 @@ namespace IscsiDhcp.Iscsi.Session
             }
             if (h.InitiatorTaskTag != Bhs.ReservedTag)
             {
-                NoteStatSN(h.StatSN);
-                Complete(h.InitiatorTaskTag, 0);
+                if (Answered(h.InitiatorTaskTag, IscsiOpcode.NopIn) is { } exchange) Finish(exchange, new ExchangeReply(h.InitiatorTaskTag, 0));
                 return;
             }
             if (h.TargetTransferTag == Bhs.ReservedTag) return;   // the target only informs us
@@ -247,24 +248,18 @@ namespace IscsiDhcp.Iscsi.Session
 
         void OnTextResponse(TextResponseHeader h)
         {
-            NoteStatSN(h.StatSN);
-            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
-            if (!TryFind(h.InitiatorTaskTag, out var task) || task.Text is null)
-                throw new IscsiProtocolException($"Text Response for task 0x{h.InitiatorTaskTag:X8}, which is not a text exchange");
+            var task = Answered(h.InitiatorTaskTag, IscsiOpcode.TextResponse)
+                ?? throw new IscsiProtocolException($"the target sent a TextResponse for task 0x{h.InitiatorTaskTag:X8}, which is not a text exchange");
             var data = new byte[h.DataSegmentLength];
             connection.ReadData(data);
-            task.Text.Append(data);
-            task.TextFinal = h.Final;
-            task.TextTransferTag = h.TargetTransferTag;
+            task.Exchange!.Text!.Append(data);
             if (!h.Final && h.TargetTransferTag == Bhs.ReservedTag)
                 throw new IscsiProtocolException("a non-final Text Response without a target transfer tag");
-            Finish(task, new ScsiCommandResult(0, Array.Empty<byte>(), data.Length, false, false, 0), null);
+            Finish(task, new ExchangeReply(h.InitiatorTaskTag, 0, h.Final, h.TargetTransferTag));
         }
 
         void OnAsyncMessage(AsyncMessageHeader h)
         {
-            NoteStatSN(h.StatSN);
-            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             if (h.DataSegmentLength > MaxSmallSegment) throw new IscsiProtocolException($"Async Message with {h.DataSegmentLength} bytes of data");
             var data = new byte[h.DataSegmentLength];
             if (data.Length > 0) connection.ReadData(data);
@@ -275,15 +270,13 @@ namespace IscsiDhcp.Iscsi.Session
 
         void OnReject(RejectHeader h)
         {
-            NoteStatSN(h.StatSN);
-            NoteWindow(h.ExpCmdSN, h.MaxCmdSN);
             if (h.DataSegmentLength < Bhs.Length || h.DataSegmentLength > MaxSmallSegment)
                 throw new IscsiProtocolException($"Reject (reason 0x{h.Reason:X2}) without the rejected header");
             var data = new byte[h.DataSegmentLength];
             connection.ReadData(data);
             var tag = Bhs.InitiatorTaskTag(data);
             if (TryFind(tag, out var task))
-                Finish(task, default, new IscsiProtocolException($"the target rejected our {Bhs.Opcode(data)} PDU (reason 0x{h.Reason:X2})"));
+                Fail(task, new IscsiProtocolException($"the target rejected our {Bhs.Opcode(data)} PDU (reason 0x{h.Reason:X2})"));
         }
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -103,30 +102,49 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>Raised once when the connection fails (not after a clean logout).</summary>
         public event EventHandler<Exception>? ConnectionLost;
 
-        /// <summary>
-        /// Registers a command or exchange under a fresh task tag (or <paramref name="tag"/>,
-        /// for the rounds of one text exchange) so the receive loop can find it.
-        /// </summary>
-        PendingTask Register(IScsiCompletion completion, in ScsiCommandRequest request = default, bool holdsQueueSlot = false,
-            bool reusable = false, uint? tag = null)
+        /// <summary>Registers a SCSI command that holds a queue slot under a fresh task tag, so the receive loop can find it.</summary>
+        PendingTask RegisterCommand(in ScsiCommandRequest request, IScsiCompletion completion, bool reusable)
         {
             lock (pending)
             {
-                // Checked under the lock FailAll takes after the failure is set: nothing
-                // registers after the last look at what is pending.
-                ThrowIfFailed();
-                if (closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(IscsiProtocolSession), "the session is closed");
+                ThrowIfClosed();
                 var task = reusable && idleTasks.Count > 0 ? idleTasks.Pop() : new PendingTask();
-                var chosen = tag.GetValueOrDefault();
-                if (tag is null)
-                {
-                    do chosen = unchecked(++nextTag);
-                    while (chosen == Bhs.ReservedTag || pending.ContainsKey(chosen));
-                }
-                task.Begin(chosen, request, completion, holdsQueueSlot, reusable);
-                pending.Add(chosen, task);
+                task.BeginCommand(FreshTag(), request, completion, reusable);
+                pending.Add(task.Tag, task);
                 return task;
             }
+        }
+
+        /// <summary>Registers an exchange under a fresh task tag (or <paramref name="tag"/>, for the rounds of one text exchange).</summary>
+        PendingTask RegisterExchange(ExchangeCompletion exchange, uint? tag)
+        {
+            lock (pending)
+            {
+                ThrowIfClosed();
+                var task = new PendingTask();
+                task.BeginExchange(tag ?? FreshTag(), exchange);
+                pending.Add(task.Tag, task);
+                return task;
+            }
+        }
+
+        /// <summary>
+        /// Checked under the lock FailAll takes after the failure is set: nothing registers after
+        /// the last look at what is pending. Called holding that lock.
+        /// </summary>
+        void ThrowIfClosed()
+        {
+            ThrowIfFailed();
+            if (closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(IscsiProtocolSession), "the session is closed");
+        }
+
+        /// <summary>The next task tag that is neither reserved nor in use. Called holding the lock on <c>pending</c>.</summary>
+        uint FreshTag()
+        {
+            uint tag;
+            do tag = unchecked(++nextTag);
+            while (tag == Bhs.ReservedTag || pending.ContainsKey(tag));
+            return tag;
         }
 
         bool TryFind(uint tag, out PendingTask task)
@@ -135,8 +153,8 @@ namespace IscsiDhcp.Iscsi.Session
         }
 
         /// <summary>
-        /// Ends a command or exchange once (whoever comes first: the target's answer, an abort,
-        /// the connection's loss), frees its queue slot and tells its completion. Only a command
+        /// Ends a SCSI command once (whoever comes first: the target's answer, an abort, the
+        /// connection's loss), frees its queue slot and tells its completion. Only a command
         /// answered by the target goes back for reuse: then nothing else holds it.
         /// </summary>
         void Finish(PendingTask task, in ScsiCommandResult result, Exception? error)
@@ -145,13 +163,34 @@ namespace IscsiDhcp.Iscsi.Session
             Forget(task);
             if (task.HoldsQueueSlot) queueSlots.Release();
             task.Cancellation.Dispose();
-            var completion = task.Completion;
+            var completion = task.Completion!;
             if (error is null && task.Reusable)
             {
                 task.End();
                 lock (pending) idleTasks.Push(task);
             }
             CompletionDispatcher.Post(completion, result, error);
+        }
+
+        /// <summary>Ends an exchange with the target's reply; its awaiter resumes off this thread.</summary>
+        void Finish(PendingTask task, in ExchangeReply reply)
+        {
+            if (!task.TryClaim()) return;
+            Forget(task);
+            task.Exchange!.TrySetResult(reply);
+        }
+
+        /// <summary>Ends a command or an exchange with an error, once.</summary>
+        void Fail(PendingTask task, Exception error)
+        {
+            if (task.Exchange is null)
+            {
+                Finish(task, default, error);
+                return;
+            }
+            if (!task.TryClaim()) return;
+            Forget(task);
+            task.Exchange.TrySetException(error);
         }
 
         void Forget(PendingTask task)
@@ -164,7 +203,7 @@ namespace IscsiDhcp.Iscsi.Session
 
         internal uint ExpStatSN => Volatile.Read(ref expStatSN);
 
-        void Start()
+        void StartReceiving()
         {
             receiveLoop = new Thread(ReceiveLoop) { IsBackground = true, Name = $"iSCSI receive {TargetName}" };
             receiveLoop.Start();
@@ -172,19 +211,30 @@ namespace IscsiDhcp.Iscsi.Session
 
         // ---- sequence numbers and the command window ----
 
-        void NoteStatSN(uint statSN)
+        /// <summary>
+        /// Takes the target's serial numbers from a PDU, once, before it is handled, as libiscsi's
+        /// iscsi_process_pdu_serials does: every PDU a target sends in full feature phase has
+        /// StatSN, ExpCmdSN and MaxCmdSN at bytes 24, 28 and 32. The window moves with any of
+        /// them; StatSN only with those that consume one: not an R2T nor a NOP-In that answers
+        /// nothing (their StatSN is the next one, not yet used), nor Data-In without status
+        /// (its field is reserved): RFC 7143 sections 11.8.3, 11.19.3 and 11.7.4.
+        /// </summary>
+        void NoteSerials(IscsiOpcode opcode, byte[] bhs)
         {
-            lock (windowLock)
+            var consumesStatSN = opcode switch
             {
-                if (SerialNumber.GreaterThan(statSN + 1, expStatSN)) expStatSN = statSN + 1;
-            }
-        }
-
-        void NoteWindow(uint expCmd, uint maxCmd)
-        {
+                IscsiOpcode.DataIn => (bhs[1] & 0x01) != 0,   // the S bit
+                IscsiOpcode.NopIn => Bhs.InitiatorTaskTag(bhs) != Bhs.ReservedTag,
+                IscsiOpcode.ReadyToTransfer => false,
+                _ => true,
+            };
+            var statSN = Bhs.U32(bhs, 24);
+            var expCmd = Bhs.U32(bhs, 28);
+            var maxCmd = Bhs.U32(bhs, 32);
             TaskCompletionSource<bool>? moved = null;
             lock (windowLock)
             {
+                if (consumesStatSN && SerialNumber.GreaterThan(statSN + 1, expStatSN)) expStatSN = statSN + 1;
                 // RFC 7143 section 4.2.2.1: ignore a window that MaxCmdSN+1-ExpCmdSN puts out of range.
                 if ((int)(maxCmd + 1 - expCmd) < 0) return;
                 var changed = false;
@@ -325,7 +375,7 @@ namespace IscsiDhcp.Iscsi.Session
             try
             {
                 // A command whose caller may cancel is never reused: the abort may come late.
-                task = Register(completion, request, holdsQueueSlot: true, reusable: !cancel.CanBeCanceled);
+                task = RegisterCommand(request, completion, reusable: !cancel.CanBeCanceled);
             }
             catch (Exception e)
             {
@@ -392,7 +442,7 @@ namespace IscsiDhcp.Iscsi.Session
                 }
                 catch (Exception e)
                 {
-                    for (var i = 0; i < count; i++) Finish(batch[i], default, new IscsiSessionLostException($"sending to {TargetName ?? Portal.ToString()} failed: {e.Message}", e));
+                    for (var i = 0; i < count; i++) Fail(batch[i], new IscsiSessionLostException($"sending to {TargetName ?? Portal.ToString()} failed: {e.Message}", e));
                 }
                 finally
                 {
@@ -509,7 +559,7 @@ namespace IscsiDhcp.Iscsi.Session
         {
             if (task.IsFinished) return;
             abandoned[task.Tag] = 0;
-            Finish(task, default, new OperationCanceledException("the command was cancelled and aborted", task.CancelToken));
+            Fail(task, new OperationCanceledException("the command was cancelled and aborted", task.CancelToken));
             try
             {
                 await TaskManagementAsync(TaskManagementFunction.AbortTask, task.Request.Lun, task.Tag, task.CmdSN, CancellationToken.None).ConfigureAwait(false);
@@ -519,145 +569,6 @@ namespace IscsiDhcp.Iscsi.Session
                 // The connection is failing anyway, or the target never answered: the task is gone on our side.
             }
         }
-
-        /// <summary>Sends a task management request and returns the target's response code (0 = function complete).</summary>
-        public async Task<byte> TaskManagementAsync(TaskManagementFunction function, ulong lun, uint referencedTag = Bhs.ReservedTag,
-            uint referencedCmdSN = 0, CancellationToken cancel = default)
-        {
-            var reply = Register(new ReplyCompletion());
-            var bhs = new byte[Bhs.Length];
-            new TaskManagementRequestHeader
-            {
-                Immediate = true,
-                Function = function,
-                Lun = lun,
-                InitiatorTaskTag = reply.Tag,
-                ReferencedTaskTag = referencedTag,
-                RefCmdSN = referencedCmdSN,   // CmdSN and ExpStatSN are given as it goes out
-            }.Write(bhs);
-            var result = await ExchangeAsync(reply, bhs, default, TimeSpan.FromSeconds(30), "task management", cancel).ConfigureAwait(false);
-            return result.Status;
-        }
-
-        /// <summary>
-        /// One request answered by one response under the same task tag (task management, NOP,
-        /// text, logout): registered before it is sent, forgotten when answered or timed out.
-        /// </summary>
-        async Task<ScsiCommandResult> ExchangeAsync(PendingTask reply, byte[] bhs, ReadOnlyMemory<byte> data, TimeSpan timeout, string what,
-            CancellationToken cancel)
-        {
-            try
-            {
-                await SendStampedAsync(bhs, data, cancel).ConfigureAwait(false);
-                return await WithTimeout(((ReplyCompletion)reply.Completion).Task, timeout, what, cancel).ConfigureAwait(false);
-            }
-            finally
-            {
-                Forget(reply);
-            }
-        }
-
-        /// <summary>
-        /// Awaits an exchange's answer for at most <paramref name="timeout"/>. Not cut short by
-        /// the session closing: every way of closing ends every pending exchange (an answer that
-        /// arrived just before the close is told in its turn, and must not be reported lost).
-        /// </summary>
-        async Task<T> WithTimeout<T>(Task<T> task, TimeSpan timeout, string what, CancellationToken cancel)
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            linked.CancelAfter(timeout);
-            var gate = Task.Delay(Timeout.Infinite, linked.Token);
-            await Task.WhenAny(task, gate).ConfigureAwait(false);
-            if (!task.IsCompleted)
-            {
-                cancel.ThrowIfCancellationRequested();
-                ThrowIfFailed();
-                throw new TimeoutException($"no {what} response from {TargetName ?? Portal.ToString()} within {timeout.TotalSeconds:0.#} s");
-            }
-            return await task.ConfigureAwait(false);
-        }
-
-        // ---- NOP, text, logout ----
-
-        /// <summary>Pings the target with a NOP-Out and returns the round trip.</summary>
-        public async Task<TimeSpan> PingAsync(TimeSpan timeout, CancellationToken cancel = default)
-        {
-            var reply = Register(new ReplyCompletion());
-            var bhs = new byte[Bhs.Length];
-            new NopOutHeader
-            {
-                Immediate = true,
-                InitiatorTaskTag = reply.Tag,
-                TargetTransferTag = Bhs.ReservedTag,   // CmdSN and ExpStatSN are given as it goes out
-            }.Write(bhs);
-            var clock = Stopwatch.StartNew();
-            await ExchangeAsync(reply, bhs, default, timeout, "NOP-In", cancel).ConfigureAwait(false);
-            var roundTrip = clock.Elapsed;
-            LastNopRoundTrip = roundTrip;
-            return roundTrip;
-        }
-
-        /// <summary>A text exchange (e.g. SendTargets), following continuations until the target's final response.</summary>
-        public async Task<List<TextKeyValue>> TextAsync(IReadOnlyList<TextKeyValue> keys, CancellationToken cancel = default)
-        {
-            uint? tag = null;
-            var collector = new TextSegmentCollector(MaxTextResponse);
-            var transferTag = Bhs.ReservedTag;
-            var data = TextCodec.Encode(keys);
-            for (var round = 0; ; round++)
-            {
-                if (round > 1024) throw new IscsiProtocolException("a text exchange did not end in 1024 responses");
-                var reply = Register(new ReplyCompletion(), tag: tag);
-                reply.Text = collector;
-                tag = reply.Tag;
-                var bhs = new byte[Bhs.Length];
-                new TextRequestHeader
-                {
-                    Final = true,
-                    InitiatorTaskTag = reply.Tag,
-                    TargetTransferTag = transferTag,   // CmdSN and ExpStatSN are given as it goes out
-                    DataSegmentLength = data.Length,
-                }.Write(bhs);
-                await ExchangeAsync(reply, bhs, data, TimeSpan.FromSeconds(30), "text", cancel).ConfigureAwait(false);
-                if (reply.TextFinal) return collector.Take();
-                transferTag = reply.TextTransferTag;
-                data = Array.Empty<byte>();
-            }
-        }
-
-        /// <summary>The most text a target may send in one exchange (SendTargets of a large target list).</summary>
-        public const int MaxTextResponse = 1024 * 1024;
-
-        /// <summary>
-        /// Logs the session out (close session) and closes the connection. Waits up to
-        /// <paramref name="timeout"/> for the target's answer; closes either way.
-        /// </summary>
-        public async Task LogoutAsync(TimeSpan timeout, CancellationToken cancel = default)
-        {
-            if (Failure is not null || closing.IsCancellationRequested) { Dispose(); return; }
-            var reply = Register(new ReplyCompletion());
-            var bhs = new byte[Bhs.Length];
-            new LogoutRequestHeader
-            {
-                Immediate = true,
-                Reason = LogoutReason.CloseSession,
-                InitiatorTaskTag = reply.Tag,   // CmdSN and ExpStatSN are given as it goes out
-            }.Write(bhs);
-            logoutTag = reply.Tag;
-            loggingOut = true;
-            try
-            {
-                var result = await ExchangeAsync(reply, bhs, default, timeout, "logout", cancel).ConfigureAwait(false);
-                if (result.Status != 0) throw new IscsiProtocolException($"logout refused with response {result.Status}");
-            }
-            finally
-            {
-                Dispose();
-            }
-        }
-
-        volatile bool loggingOut;
-        uint logoutTag;
 
         /// <summary>Drops the connection at once, without logout; commands in flight fail.</summary>
         public void Dispose()
@@ -673,20 +584,7 @@ namespace IscsiDhcp.Iscsi.Session
             PendingTask[] all;
             lock (pending) all = pending.Values.ToArray();
             var error = reason is ObjectDisposedException ? reason : new IscsiSessionLostException(reason.Message, reason);
-            foreach (var task in all) Finish(task, default, error);
-        }
-
-        /// <summary>The completion of a task-management, NOP, text or logout exchange: a task to await with a timeout.</summary>
-        sealed class ReplyCompletion : TaskCompletionSource<ScsiCommandResult>, IScsiCompletion
-        {
-            public ReplyCompletion()
-                : base(TaskCreationOptions.RunContinuationsAsynchronously)
-            {
-            }
-
-            public void Complete(in ScsiCommandResult result) => TrySetResult(result);
-
-            public void Fail(Exception reason) => TrySetException(reason);
+            foreach (var task in all) Fail(task, error);
         }
     }
 }

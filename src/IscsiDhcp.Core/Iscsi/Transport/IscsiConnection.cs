@@ -298,8 +298,8 @@ namespace IscsiDhcp.Iscsi.Transport
         /// <summary>Reads a data segment of exactly <c>destination.Length</c> bytes, its padding and its digest.</summary>
         public void ReadData(Memory<byte> destination)
         {
-            var segment = ArrayOf(destination);
-            ReadExactly(segment.Array!, segment.Offset, segment.Count);
+            if (MemoryMarshal.TryGetArray<byte>(destination, out var segment)) ReadExactly(segment.Array!, segment.Offset, segment.Count);
+            else ReadThroughScratch(destination.Span);
             var padding = Bhs.Padding(destination.Length);
             if (padding > 0) ReadExactly(digestScratch, 0, padding);
             if (DataDigest && destination.Length > 0)
@@ -308,6 +308,29 @@ namespace IscsiDhcp.Iscsi.Transport
                 crc = Crc32C.Finish(Crc32C.Append(crc, digestScratch.AsSpan(0, padding)));
                 ReadExactly(digestScratch, 0, 4);
                 if (ReadDigest(digestScratch) != crc) throw new IscsiDigestException("data digest mismatch");
+            }
+        }
+
+        /// <summary>
+        /// Fills memory that no array backs (native or mapped memory behind a MemoryManager): the
+        /// reader takes arrays, so the bytes pass through a pooled buffer, a piece at a time.
+        /// </summary>
+        void ReadThroughScratch(Span<byte> destination)
+        {
+            var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(destination.Length, 64 * 1024));
+            try
+            {
+                while (destination.Length > 0)
+                {
+                    var n = Math.Min(destination.Length, scratch.Length);
+                    ReadExactly(scratch, 0, n);
+                    scratch.AsSpan(0, n).CopyTo(destination);
+                    destination = destination.Slice(n);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
             }
         }
 
@@ -326,6 +349,7 @@ namespace IscsiDhcp.Iscsi.Transport
         /// </summary>
         void ReadExactly(byte[] buffer, int offset, int count) => input.ReadExactly(buffer, offset, count);
 
+        /// <summary>The array under memory to send, or a copy of memory that has none (sending reads it, so a copy loses nothing).</summary>
         static ArraySegment<byte> ArrayOf(ReadOnlyMemory<byte> memory) =>
             MemoryMarshal.TryGetArray(memory, out var segment) ? segment : new ArraySegment<byte>(memory.ToArray());
 
