@@ -36,7 +36,7 @@ public static class IscsiRecoverWorkload
         var time2Wait = 0;
         for (var run = 0; run < runs; run++)
         {
-            using var supervisor = await IscsiSessionSupervisor.ConnectAsync(new TargetAddress(tgtd.PortalAddress, tgtd.PortalPort), settings, options: supervision);
+            using var supervisor = await IscsiSessionSupervisor.LogInAsync(new TargetAddress(tgtd.PortalAddress, tgtd.PortalPort), settings, options: supervision);
             time2Wait = supervisor.GetStatus().Parameters!.DefaultTime2Wait;
             var lun = new ScsiDevice(supervisor, 1);
             long restartedAt = 0;

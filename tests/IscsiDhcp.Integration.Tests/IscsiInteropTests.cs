@@ -23,10 +23,11 @@ public sealed class IscsiInteropTests : IDisposable
     const string Initiator = "iqn.2026-11.org.iscsidhcp:interop";
     static readonly ChapAccount Account = new("interop-user", "interop-secret-1");
     readonly LabRun run = LabRun.Create();
+    readonly List<IscsiSessionSupervisor> started = new();
 
     public void Dispose()
     {
-        foreach (var s in IscsiSessionRegistry.All.Where(s => s.TargetName.Contains(run.Id, StringComparison.Ordinal))) s.Dispose();
+        foreach (var s in started) s.Dispose();
         run.Dispose();
     }
 
@@ -83,7 +84,7 @@ public sealed class IscsiInteropTests : IDisposable
         // scripted target's test covers the alias.
         var tgtd = TgtdServer.Start(run);
         var target = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
-        using var supervisor = await IscsiSessionSupervisor.ConnectAsync(PortalOf(tgtd), Settings(target), new IscsiSessionOptions { Isid = 0x40_00_01_37_00_00 });
+        using var supervisor = await IscsiSessionSupervisor.LogInAsync(PortalOf(tgtd), Settings(target), new IscsiSessionOptions { Isid = 0x40_00_01_37_00_00 });
         var status = supervisor.GetStatus();
         Assert.Equal(1, status.TargetPortalGroupTag);
         Assert.Equal("400001370000", status.Isid);
@@ -107,7 +108,8 @@ public sealed class IscsiInteropTests : IDisposable
         var target = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20], IncomingAccounts = [Account] });
         var changes = new ConcurrentQueue<IscsiSessionStateChange>();
         var options = new IscsiSupervisorOptions { ReconnectDelay = TimeSpan.FromMilliseconds(200), MaxReconnectDelay = TimeSpan.FromSeconds(1) };
-        var supervisor = IscsiSessionSupervisor.Start(PortalOf(tgtd), Settings(target) with { Credential = Credential(Account.Secret) }, options: options);
+        var supervisor = IscsiSessionSupervisor.StartSupervising(PortalOf(tgtd), Settings(target) with { Credential = Credential(Account.Secret) }, options: options);
+        started.Add(supervisor);
         using (supervisor)
         {
             foreach (var c in supervisor.Watch((_, c) => changes.Enqueue(c))) changes.Enqueue(c);
@@ -130,7 +132,8 @@ public sealed class IscsiInteropTests : IDisposable
 
             // A wrong secret to the same portal now costs one login too (tgtd is offered MD5, which it knows, at once).
             var wrong = new ConcurrentQueue<IscsiSessionStateChange>();
-            var failing = IscsiSessionSupervisor.Start(PortalOf(tgtd), Settings(target) with { Credential = Credential("not-the-secret-1") }, options: options);
+            var failing = IscsiSessionSupervisor.StartSupervising(PortalOf(tgtd), Settings(target) with { Credential = Credential("not-the-secret-1") }, options: options);
+            started.Add(failing);
             foreach (var c in failing.Watch((_, c) => wrong.Enqueue(c))) wrong.Enqueue(c);
             var e = await Assert.ThrowsAsync<IscsiLoginException>(() => failing.WhenLoggedInAsync().WaitAsync(TimeSpan.FromSeconds(20)));
             Assert.Equal(LoginFailure.AuthenticationFailed, e.Failure);

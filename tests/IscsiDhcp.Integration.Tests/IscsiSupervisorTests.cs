@@ -20,6 +20,7 @@ public sealed class IscsiSupervisorTests : IDisposable
     const uint BlockSize = 512;
     readonly LabRun run = LabRun.Create();
     readonly ConcurrentQueue<IscsiSessionStateChange> changes = new();
+    readonly List<IscsiSessionSupervisor> started = new();
 
     static readonly IscsiSupervisorOptions Fast = new()
     {
@@ -33,7 +34,7 @@ public sealed class IscsiSupervisorTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var s in IscsiSessionRegistry.All.Where(s => s.TargetName.Contains(run.Id, StringComparison.Ordinal))) s.Dispose();
+        foreach (var s in started) s.Dispose();
         run.Dispose();
     }
 
@@ -41,7 +42,8 @@ public sealed class IscsiSupervisorTests : IDisposable
 
     async Task<IscsiSessionSupervisor> Connect(TgtdServer tgtd, TgtdTarget target, IscsiSupervisorOptions? options = null, LoginSettings? settings = null)
     {
-        var supervisor = IscsiSessionSupervisor.Start(PortalOf(tgtd), settings ?? IscsiTargetFixture.Settings(target), QuickLogin, options ?? Fast);
+        var supervisor = IscsiSessionSupervisor.StartSupervising(PortalOf(tgtd), settings ?? IscsiTargetFixture.Settings(target), QuickLogin, options ?? Fast);
+        started.Add(supervisor);
         foreach (var earlier in supervisor.Watch((_, change) => changes.Enqueue(change))) changes.Enqueue(earlier);
         await supervisor.WhenLoggedInAsync().WaitAsync(TimeSpan.FromSeconds(20));
         return supervisor;
@@ -188,7 +190,7 @@ public sealed class IscsiSupervisorTests : IDisposable
         Assert.Single(changes, c => c.To == IscsiSessionState.XptWait);
         Assert.Equal(IscsiSessionState.CleanupWait, changes.Last().To);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
-        Assert.DoesNotContain(IscsiSessionRegistry.All, s => s.TargetName == target.Name);
+        Assert.True(Assert.Single(started).Completion.IsCompleted, "the supervisor of a login that cannot succeed has ended");
     }
 
     [Fact]
@@ -207,7 +209,7 @@ public sealed class IscsiSupervisorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_graceful_disconnect_leaves_no_I_T_nexus_and_the_session_leaves_the_registry()
+    public async Task A_graceful_disconnect_leaves_no_I_T_nexus_and_ends_the_supervisor()
     {
         var tgtd = TgtdServer.Start(run);
         var target = tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
@@ -221,16 +223,13 @@ public sealed class IscsiSupervisorTests : IDisposable
         Assert.NotNull(status.ConnectedSince);
         Assert.Equal(supervisor.SessionIdentifier, status.SessionIdentifier);
         Assert.True(status.Tsih != 0 && status.Parameters is not null);
-        Assert.Same(supervisor, IscsiSessionRegistry.FindBySessionIdentifier(supervisor.SessionIdentifier));
-        Assert.Contains(supervisor, IscsiSessionRegistry.FindByTarget(target.Name));
-        Assert.Contains(supervisor, IscsiSessionRegistry.FindByPortal(PortalOf(tgtd)));
         Assert.Contains("iqn.2026-11.org.iscsidhcp:tests", Nexus(tgtd));
 
         await supervisor.DisconnectAsync();
         Assert.Equal(IscsiSessionState.CleanupWait, supervisor.State);
         Assert.Equal([IscsiSessionState.InLogout, IscsiSessionState.CleanupWait], changes.TakeLast(2).Select(c => c.To));
         Assert.DoesNotContain("iqn.2026-11.org.iscsidhcp:tests", Nexus(tgtd));
-        Assert.Null(IscsiSessionRegistry.FindBySessionIdentifier(supervisor.SessionIdentifier));
+        Assert.True(supervisor.Completion.IsCompleted);
         // Commands after the end fail at once, naming why.
         var e = await Assert.ThrowsAsync<ObjectDisposedException>(() => new ScsiDevice(supervisor, 1).ReadAsync(0, new byte[512], BlockSize).AsTask());
         Assert.Contains("disconnect", e.Message);

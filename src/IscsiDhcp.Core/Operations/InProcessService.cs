@@ -16,9 +16,9 @@ using IscsiDhcp.Scsi;
 namespace IscsiDhcp.Operations
 {
     /// <summary>
-    /// Sessions and leases in this process: discovery sessions of their own, supervisors in
-    /// <see cref="IscsiSessionRegistry"/>, and one DHCP agent whose lease store is made the
-    /// first time a lease is asked for.
+    /// Sessions and leases in this process: discovery sessions of their own, the supervisors
+    /// it started (and the last ones that ended), and one DHCP agent whose lease store is made
+    /// the first time a lease is asked for.
     /// </summary>
     public sealed class InProcessService : IIscsiDhcpService
     {
@@ -63,14 +63,14 @@ namespace IscsiDhcp.Operations
         {
             if (request is null) throw new ArgumentNullException(nameof(request));
             cancel.ThrowIfCancellationRequested();
-            var supervisor = IscsiSessionSupervisor.Start(request.Portal, request.Settings, request.SessionOptions, request.Supervision);
+            var supervisor = IscsiSessionSupervisor.StartSupervising(request.Portal, request.Settings, request.SessionOptions, request.Supervision);
             lock (sessions) sessions.Add(supervisor);
             _ = supervisor.Completion.ContinueWith((_, state) => Forget((IscsiSessionSupervisor)state!), supervisor, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return Task.FromResult(supervisor.GetStatus());
         }
 
-        /// <summary>The sessions this service started that are still alive (the process may hold others: see <see cref="IscsiSessionRegistry"/>).</summary>
+        /// <summary>The sessions this service started that are still alive.</summary>
         public Task<IReadOnlyList<IscsiSession>> GetSessionsAsync(CancellationToken cancel)
         {
             IReadOnlyList<IscsiSession> alive;

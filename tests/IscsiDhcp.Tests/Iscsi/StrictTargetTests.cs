@@ -112,7 +112,7 @@ public sealed class StrictTargetTests
             MaxReconnectDelay = TimeSpan.FromMilliseconds(20),
             ReconnectStormLimit = 1000,
         };
-        using var supervisor = await IscsiSessionSupervisor.ConnectAsync(target.Portal, DigestSettings with { DefaultTime2Wait = 0 }, options: options).WaitAsync(Bound);
+        using var supervisor = await IscsiSessionSupervisor.LogInAsync(target.Portal, DigestSettings with { DefaultTime2Wait = 0 }, options: options).WaitAsync(Bound);
         var device = new ScsiDevice(supervisor, 0);
         var e = await Assert.ThrowsAnyAsync<Exception>(() => device.WriteAsync(0, Pattern(8192, 1), StrictTarget.BlockSize).AsTask().WaitAsync(Bound));
         Assert.IsType<IscsiSessionLostException>(e);
@@ -134,7 +134,7 @@ public sealed class StrictTargetTests
             Assert.Equal("strict-alias", session.Parameters.TargetAlias);
             await session.LogoutAsync(TimeSpan.FromSeconds(5));
         }
-        using var supervisor = await IscsiSessionSupervisor.ConnectAsync(target.Portal, Settings, new IscsiSessionOptions { Isid = 0x40_00_01_37_00_00 }).WaitAsync(Bound);
+        using var supervisor = await IscsiSessionSupervisor.LogInAsync(target.Portal, Settings, new IscsiSessionOptions { Isid = 0x40_00_01_37_00_00 }).WaitAsync(Bound);
         var status = supervisor.GetStatus();
         Assert.Equal(3, status.TargetPortalGroupTag);
         Assert.Equal("strict-alias", status.TargetAlias);
@@ -182,7 +182,7 @@ public sealed class StrictTargetTests
         await using var target = new StrictTarget(new StrictTargetOptions { ChapUser = "user", ChapSecret = "secret-of-12", ChapSevenIsSha1 = true });
         ChapPortalMemory.Forget(target.Portal);
         var options = new IscsiSupervisorOptions { ReconnectDelay = TimeSpan.FromMilliseconds(10), MaxReconnectDelay = TimeSpan.FromMilliseconds(20) };
-        using var supervisor = await IscsiSessionSupervisor.ConnectAsync(target.Portal, Settings with { Credential = Credential("secret-of-12"), DefaultTime2Wait = 0 },
+        using var supervisor = await IscsiSessionSupervisor.LogInAsync(target.Portal, Settings with { Credential = Credential("secret-of-12"), DefaultTime2Wait = 0 },
             options: options).WaitAsync(Bound);
         Assert.Equal(2, target.Connections);
         var changes = supervisor.Watch((_, _) => { });

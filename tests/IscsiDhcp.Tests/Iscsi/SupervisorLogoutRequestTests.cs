@@ -38,7 +38,7 @@ public sealed class SupervisorLogoutRequestTests
 
         var changes = new ConcurrentQueue<IscsiSessionStateChange>();
         var settings = new LoginSettings { TargetName = "iqn.2026-11.test:fake", InitiatorName = "iqn.2026-11.test:initiator", DefaultTime2Wait = 1 };
-        var supervisor = IscsiSessionSupervisor.Start(target.Portal, settings, options: new IscsiSupervisorOptions { NopInterval = TimeSpan.FromMinutes(1) });
+        var supervisor = IscsiSessionSupervisor.StartSupervising(target.Portal, settings, options: new IscsiSupervisorOptions { NopInterval = TimeSpan.FromMinutes(1) });
         foreach (var earlier in supervisor.Watch((_, c) => changes.Enqueue(c))) changes.Enqueue(earlier);
         try
         {

@@ -41,7 +41,7 @@ public sealed class SupervisorSilentPortalTests : IDisposable
     [Fact]
     public async Task A_graceful_disconnect_during_a_login_that_gets_no_answer_is_as_prompt_as_a_forced_one()
     {
-        var supervisor = IscsiSessionSupervisor.Start(portal, Settings, new IscsiSessionOptions { LoginTimeout = TimeSpan.FromSeconds(30) });
+        var supervisor = IscsiSessionSupervisor.StartSupervising(portal, Settings, new IscsiSessionOptions { LoginTimeout = TimeSpan.FromSeconds(30) });
         await WaitForStateAsync(supervisor, IscsiSessionState.InLogin);
         var clock = Stopwatch.StartNew();
         await supervisor.DisconnectAsync(force: false).WaitAsync(TimeSpan.FromSeconds(10));
@@ -54,7 +54,7 @@ public sealed class SupervisorSilentPortalTests : IDisposable
     public async Task FirstLoginTimeout_ends_a_login_that_gets_no_answer_saying_how_long_it_tried()
     {
         var clock = Stopwatch.StartNew();
-        var supervisor = IscsiSessionSupervisor.Start(portal, Settings, new IscsiSessionOptions { LoginTimeout = TimeSpan.FromSeconds(30) },
+        var supervisor = IscsiSessionSupervisor.StartSupervising(portal, Settings, new IscsiSessionOptions { LoginTimeout = TimeSpan.FromSeconds(30) },
             new IscsiSupervisorOptions { FirstLoginTimeout = TimeSpan.FromSeconds(1) });
         var failure = await Assert.ThrowsAsync<IscsiLoginTimeoutException>(() => supervisor.WhenLoggedInAsync().WaitAsync(TimeSpan.FromSeconds(10)));
         clock.Stop();

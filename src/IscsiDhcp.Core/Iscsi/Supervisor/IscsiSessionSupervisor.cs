@@ -112,10 +112,10 @@ namespace IscsiDhcp.Iscsi.Supervisor
         }
 
         /// <summary>Starts a supervisor and waits for its first login; a login that cannot succeed throws (and the supervisor is gone).</summary>
-        public static async Task<IscsiSessionSupervisor> ConnectAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? sessionOptions = null,
+        public static async Task<IscsiSessionSupervisor> LogInAsync(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? sessionOptions = null,
             IscsiSupervisorOptions? options = null, TimeProvider? time = null, CancellationToken cancel = default)
         {
-            var supervisor = Start(portal, settings, sessionOptions, options, time);
+            var supervisor = StartSupervising(portal, settings, sessionOptions, options, time);
             try
             {
                 await supervisor.WhenLoggedInAsync(cancel).ConfigureAwait(false);
@@ -129,11 +129,10 @@ namespace IscsiDhcp.Iscsi.Supervisor
         }
 
         /// <summary>Starts a supervisor and returns at once; <see cref="WhenLoggedInAsync"/> says when (or whether) it logged in.</summary>
-        public static IscsiSessionSupervisor Start(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? sessionOptions = null,
+        public static IscsiSessionSupervisor StartSupervising(TargetAddress portal, LoginSettings settings, IscsiSessionOptions? sessionOptions = null,
             IscsiSupervisorOptions? options = null, TimeProvider? time = null)
         {
             var supervisor = new IscsiSessionSupervisor(portal, settings, sessionOptions, options, time);
-            IscsiSessionRegistry.Add(supervisor);
             _ = Task.Run(supervisor.RunAsync);
             return supervisor;
         }
@@ -307,7 +306,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 {
                     step = step.Kind switch
                     {
-                        SupervisorStepKind.Connect => await ConnectAsync(step.Portal!).ConfigureAwait(false),
+                        SupervisorStepKind.Connect => await AttemptLoginAsync(step.Portal!).ConfigureAwait(false),
                         SupervisorStepKind.Wait => await WaitAsync(step.Until).ConfigureAwait(false),
                         SupervisorStepKind.Supervise => await SuperviseAsync().ConfigureAwait(false),
                         SupervisorStepKind.Logout => await LogoutAsync().ConfigureAwait(false),
@@ -323,7 +322,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             Close();
         }
 
-        async Task<SupervisorStep> ConnectAsync(TargetAddress to)
+        async Task<SupervisorStep> AttemptLoginAsync(TargetAddress to)
         {
             if (disconnectForced is { } early) return machine.OnDisconnect(Now, early);
             if (FirstLoginExpired) return machine.OnFirstLoginExpired(Now, Now - startedAt);
@@ -497,7 +496,6 @@ namespace IscsiDhcp.Iscsi.Supervisor
             DropSession();
             Failure ??= machine.TerminalError;
             FailParked();
-            IscsiSessionRegistry.Remove(this);
             if (Failure is { } failure) firstLogin.TrySetException(failure);
             else firstLogin.TrySetException(new ObjectDisposedException(nameof(IscsiSessionSupervisor), $"the session to {TargetName} was disconnected before it logged in"));
             _ = firstLogin.Task.Exception;   // observed: nobody may be waiting
