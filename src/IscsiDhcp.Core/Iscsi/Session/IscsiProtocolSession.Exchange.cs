@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Iscsi.Wire;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Iscsi.Session
 {
@@ -80,9 +81,7 @@ namespace IscsiDhcp.Iscsi.Session
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             linked.CancelAfter(timeout);
-            var gate = Task.Delay(Timeout.Infinite, linked.Token);
-            await Task.WhenAny(task, gate).ConfigureAwait(false);
-            if (!task.IsCompleted)
+            if (!await task.CompletesBeforeAsync(linked.Token).ConfigureAwait(false))
             {
                 cancel.ThrowIfCancellationRequested();
                 ThrowIfFailed();

@@ -9,6 +9,7 @@ using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Iscsi.Wire;
 using IscsiDhcp.Scsi;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Iscsi.Session
 {
@@ -318,11 +319,11 @@ namespace IscsiDhcp.Iscsi.Session
         async Task WaitAsync(Task task, CancellationToken cancel)
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, closing.Token);
-            var cancelled = Task.Delay(Timeout.Infinite, linked.Token);
-            await Task.WhenAny(task, cancelled).ConfigureAwait(false);
+            // A signal may complete because the session failed: the failure wins over it.
+            var completed = await task.CompletesBeforeAsync(linked.Token).ConfigureAwait(false);
             cancel.ThrowIfCancellationRequested();
             ThrowIfFailed();
-            if (!task.IsCompleted) throw new ObjectDisposedException(nameof(IscsiProtocolSession), "the session is closed");
+            if (!completed) throw new ObjectDisposedException(nameof(IscsiProtocolSession), "the session is closed");
         }
 
         void ThrowIfFailed()

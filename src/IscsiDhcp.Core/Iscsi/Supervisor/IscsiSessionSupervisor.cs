@@ -6,6 +6,7 @@ using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Scsi;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Iscsi.Supervisor
 {
@@ -140,8 +141,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// <summary>Completes at the first login; throws the reason when the supervisor ends without one.</summary>
         public async Task WhenLoggedInAsync(CancellationToken cancel = default)
         {
-            var cancelled = Task.Delay(Timeout.Infinite, cancel);
-            if (await Task.WhenAny(firstLogin.Task, cancelled).ConfigureAwait(false) == cancelled) cancel.ThrowIfCancellationRequested();
+            if (!await firstLogin.Task.CompletesBeforeAsync(cancel).ConfigureAwait(false)) cancel.ThrowIfCancellationRequested();
             await firstLogin.Task.ConfigureAwait(false);
         }
 
@@ -198,8 +198,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
             // Cuts short a connect or a login under way: forced, or because without a session
             // there is nothing to log out (Stop-Job on a login that gets no answer is as prompt as Ctrl+C).
             if (force || state is IscsiSessionState.Free or IscsiSessionState.XptWait or IscsiSessionState.InLogin) stopping.Cancel();
-            var cancelled = Task.Delay(Timeout.Infinite, cancel);
-            if (await Task.WhenAny(ended.Task, cancelled).ConfigureAwait(false) == cancelled) cancel.ThrowIfCancellationRequested();
+            if (!await ended.Task.CompletesBeforeAsync(cancel).ConfigureAwait(false)) cancel.ThrowIfCancellationRequested();
         }
 
         /// <summary>Drops the session at once (a forced disconnect) and waits a little for the supervisor to end.</summary>

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Iscsi.Wire;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Iscsi.Transport
 {
@@ -92,8 +93,7 @@ namespace IscsiDhcp.Iscsi.Transport
                     using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancel))
                     {
                         timer.CancelAfter(timeout);
-                        var finished = await Task.WhenAny(connect, Task.Delay(Timeout.Infinite, timer.Token)).ConfigureAwait(false);
-                        if (finished != connect)
+                        if (!await connect.CompletesBeforeAsync(timer.Token).ConfigureAwait(false))
                         {
                             socket.Dispose();   // ends the blocked connect
                             _ = connect.ContinueWith(t => GC.KeepAlive(t.Exception), TaskScheduler.Default);
