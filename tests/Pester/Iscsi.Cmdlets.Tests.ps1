@@ -474,6 +474,39 @@ Describe 'iSCSI cmdlets against tgtd' -Skip:(-not $IsLinux) {
         }
     }
 
+    Context 'CHAP algorithms: the fallback explained and remembered' {
+        It 'says why a default CHAP login to tgtd takes a second connection, and the reconnect takes one' {
+            # A fresh pwsh: what a portal accepted is remembered for the life of the process.
+            $initiator = 'iqn.2026-11.org.iscsidhcp.pester:chap-{0}' -f $PID
+            $script = @"
+`$c = New-Object System.Management.Automation.PSCredential ('pester-user', (ConvertTo-SecureString 'pester-secret-1' -AsPlainText -Force))
+`$null = Connect-IscsiTarget -NodeAddress '$target' -TargetPortalAddress '$portal' -TargetPortalPortNumber $port -AuthenticationType OneWayChap -Credential `$c -InitiatorName '$initiator' -NopIntervalSec 1 -NopTimeoutSec 1
+`$before = @(Receive-Job -Name 'IscsiSession:$target' -Keep).Count
+`$shown = (& tgtadm -C $($lab.controlPort) --lld iscsi --mode conn --op show --tid 1) -join "``n"
+`$ours = [regex]::Match(`$shown, 'Session: (\d+)\s+Connection: (\d+)\s+Initiator: $([regex]::Escape($initiator))')
+& tgtadm -C $($lab.controlPort) --lld iscsi --mode conn --op delete --tid 1 --sid `$ours.Groups[1].Value --cid `$ours.Groups[2].Value
+`$deadline = [DateTime]::UtcNow.AddSeconds(20)
+while (((Get-IscsiSession -NodeAddress '$target').ReconnectCount -lt 1 -or (Get-IscsiSession -NodeAddress '$target').State -ne 'LoggedIn') -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 100 }
+`$changes = @(Receive-Job -Name 'IscsiSession:$target' -Keep | Where-Object { `$_.PSObject.Properties['To'] })
+foreach (`$change in `$changes) { 'CHANGE {0} {1}->{2}: {3}' -f `$changes.IndexOf(`$change), `$change.From, `$change.To, `$change.Reason }
+'BEFORE {0}' -f `$before
+Get-IscsiSession -NodeAddress '$target' | Disconnect-IscsiTarget -Confirm:`$false
+"@
+            $run = Invoke-FreshPwsh $script
+            $run.ExitCode | Should -Be 0 -Because ($run.Output -join "`n")
+            $changes = @($run.Output | ForEach-Object { "$_" } | Where-Object { $_ -like 'CHANGE *' })
+            $connects = @($changes | Where-Object { $_ -match '->XptWait' })
+            # First login: two connections, the second saying why.
+            $connects[1] | Should -Match 'SHA-256' -Because ($changes -join "`n")
+            # After the target dropped the connection: one connection, straight to what worked.
+            $reconnects = @($changes | Where-Object { $_ -match 'LoggedIn->' } | Select-Object -First 1)
+            $reconnects | Should -Not -BeNullOrEmpty -Because ($changes -join "`n")
+            $after = [int]($reconnects[0] -replace '^CHANGE (\d+).*', '$1')
+            @($connects | Where-Object { [int]($_ -replace '^CHANGE (\d+).*', '$1') -gt $after }).Count | Should -Be 1 -Because ($changes -join "`n")
+            Wait-Until { -not (@(Get-TargetConnection) -match [regex]::Escape($initiator)) } | Should -BeTrue
+        }
+    }
+
     Context 'The end of the module and of the shell' {
         It 'logs every session out when the module is removed' {
             if (-not (Get-IscsiSession -NodeAddress $target -ErrorAction SilentlyContinue)) { $null = Connect-Lab }
