@@ -135,6 +135,24 @@ Describe 'Tab completion' -Skip:(-not $IsLinux) {
     }
 }
 
+BeforeDiscovery {
+    # Every view the format file defines: the type it shows and how.
+    $viewCases = @(
+        @{ Type = 'IscsiDhcp.Iscsi.Discovery.IscsiTarget'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSession'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSession'; As = 'List' }
+        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiLun'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSessionStateChange'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiMeasureResult'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'; As = 'List' }
+        @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'List' }
+        @{ Type = 'IscsiDhcp.Operations.Dhcp.DhcpOption'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Dhcp.Client.DhcpLeaseEventArgs'; As = 'Table' }
+    )
+}
+
 Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
     BeforeAll {
         Initialize-Session
@@ -209,40 +227,14 @@ Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
         $text | Should -Match 'Expired'
     }
 
-    It 'cuts nothing in the <As> view of <Type> at 120 columns' -ForEach @(
-        @{ Type = 'IscsiDhcp.Iscsi.Discovery.IscsiTarget'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSession'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSession'; As = 'List' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiLun'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSessionStateChange'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiMeasureResult'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'; As = 'List' }
-        @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'List' }
-        @{ Type = 'IscsiDhcp.Operations.Dhcp.DhcpOption'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Dhcp.Client.DhcpLeaseEventArgs'; As = 'Table' }
-    ) {
+    It 'cuts nothing in the <As> view of <Type> at 120 columns' -ForEach $viewCases {
         $text = Get-Rendering $samples[$Type] -As $As
         $text | Should -Not -Match '…' -Because "a 120-column console shows all of it:`n$text"
         @($text -split "`r?`n" | Where-Object { $_.Length -gt 120 }) | Should -BeNullOrEmpty
         if ($As -eq 'Table') { Get-TableHeader $text | Should -Not -BeNullOrEmpty -Because "$Type has a table view" }
     }
 
-    It 'gives the deserialized <Type> the same <As> view' -ForEach @(
-        @{ Type = 'IscsiDhcp.Iscsi.Discovery.IscsiTarget'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSession'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSession'; As = 'List' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiLun'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSessionStateChange'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiMeasureResult'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'; As = 'List' }
-        @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'List' }
-        @{ Type = 'IscsiDhcp.Operations.Dhcp.DhcpOption'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Dhcp.Client.DhcpLeaseEventArgs'; As = 'Table' }
-    ) {
+    It 'gives the deserialized <Type> the same <As> view' -ForEach $viewCases {
         $local = $samples[$Type]
         $remote = @($local | ForEach-Object { ConvertTo-Deserialized $_ })
         $remote[0].pstypenames[0] | Should -Be "Deserialized.$Type"
