@@ -2,9 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
-using System.Management.Automation.Language;
-using IscsiDhcp.Operations;
 using IscsiDhcp.Operations.Iscsi;
 
 namespace IscsiDhcp.Hosting
@@ -15,20 +12,18 @@ namespace IscsiDhcp.Hosting
     /// -TargetPortalPortNumber) if any, and never one this process is connected to (Connect
     /// refuses those: the same ISID would end the first session).
     /// </summary>
-    public sealed class DiscoveredTargetCompleter : IArgumentCompleter
+    public sealed class DiscoveredTargetCompleter : ValueCompleter
     {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters) => CompleterText.Safely(() =>
+        protected override IEnumerable<(string Value, string ToolTip)> Candidates(IDictionary fakeBoundParameters)
         {
-            var matches = CompleterText.Matcher(wordToComplete);
             var portal = CompleterText.Bound(fakeBoundParameters, "TargetPortalAddress")?.Trim().Trim('[', ']');
             var port = int.TryParse(CompleterText.Bound(fakeBoundParameters, "TargetPortalPortNumber"), out var p) ? p : (int?)null;
             var connected = new HashSet<string>(CompleterText.Sessions().Select(s => s.TargetNodeAddress), StringComparer.OrdinalIgnoreCase);
             return DiscoveredTargets.Shared.All
-                .Where(t => !connected.Contains(t.NodeAddress) && matches(t.NodeAddress))
+                .Where(t => !connected.Contains(t.NodeAddress))
                 .Where(t => t.Portals.Any(a => (portal is null || string.Equals(a.Host, portal, StringComparison.OrdinalIgnoreCase)) && (port is null || a.Port == port)))
                 .GroupBy(t => t.NodeAddress, StringComparer.OrdinalIgnoreCase)
-                .Select(g => CompleterText.Result(g.Key, $"{g.Key} at {string.Join(", ", g.SelectMany(t => t.Portals).Distinct())}"));
-        });
+                .Select(g => (g.Key, $"{g.Key} at {string.Join(", ", g.SelectMany(t => t.Portals).Distinct())}"));
+        }
     }
 }
