@@ -7,7 +7,8 @@
 #   bench/compare-qemu.sh [ROUNDS] [SIZE] [EXTRA COPY-ISCSILUN ARGUMENTS...]   (root: it brings up a lab tgtd)
 # Ours is timed around Copy-IscsiLun inside pwsh (start-up, Import-Module and Connect-IscsiTarget
 # are outside the window); qemu-img is timed around the whole process (its start-up and login
-# are a few milliseconds). Both write their file in the same directory and end with it flushed.
+# are a few milliseconds). Both write their file in the same directory; ours fsyncs it before it
+# takes its name (a finished copy is on disk), qemu-img convert with its default cache mode does not.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
