@@ -13,7 +13,7 @@ namespace IscsiDhcp.Bench;
 /// <summary>
 /// iscsi-read / iscsi-write: queue-depth workers each keep one command in flight for the
 /// given time, sequential or random, like libiscsi's iscsi-perf. Reports IOPS, MB/s, latency
-/// percentiles, errors, and heap bytes allocated per I/O in steady state.
+/// percentiles, errors, and heap bytes allocated and CPU time (user+system) per I/O in steady state.
 /// </summary>
 public static class IscsiWorkload
 {
@@ -96,11 +96,15 @@ public static class IscsiWorkload
         await Task.Delay(warmup);
         var bytesAtStart = moved();
         allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+        var process = Process.GetCurrentProcess();
+        var cpuAtStart = process.TotalProcessorTime;
         Volatile.Write(ref measuring, true);
         var window = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(seconds));
         Volatile.Write(ref measuring, false);
         var elapsed = window.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuAtStart;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
         var bytes = moved() - bytesAtStart;
         await stop.CancelAsync();
@@ -126,6 +130,8 @@ public static class IscsiWorkload
             p99Us = Math.Round(Percentile(0.99), 1),
             errors,
             allocatedBytesPerIo = ios == 0 ? 0 : Math.Round((double)allocated / ios),
+            // user+system time of this whole process (every thread, the GC's too) over the window.
+            cpuUsPerIo = ios == 0 ? 0 : Math.Round(cpu.TotalMilliseconds * 1000 / ios, 2),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
         return errors == 0 ? 0 : 1;

@@ -7,8 +7,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'IscsiDhcp.TestHelpers.psm1') -Force
     $manifestPath = Get-BuiltManifestPath
     Import-Module $manifestPath -Force
-    # LUNs big enough that a copy is still running when the test cancels it (about 2 s).
-    $script:lab = Start-TestLab -Arguments @('--luns', '2', '--lun-size', '256M', '--chap', 'pester-user:pester-secret-1', '--dhcp', 'none')
+    # LUNs big enough that a copy is still running when the test cancels it (1 GiB: about 1-2 s at the copy's speed since issue 18).
+    $script:lab = Start-TestLab -Arguments @('--luns', '2', '--lun-size', '1G', '--chap', 'pester-user:pester-secret-1', '--dhcp', 'none')
     $script:portal = $lab.portal.Split(':')[0]
     $script:port = [int]$lab.portal.Split(':')[1]
     $script:target = $lab.targetName
@@ -64,6 +64,15 @@ BeforeAll {
         $null = $ps.AddScript("Import-Module '$manifestPath'").AddStatement().AddScript($Script)
         foreach ($name in $Arguments.Keys) { $null = $ps.AddParameter($name, $Arguments[$name]) }
         [pscustomobject]@{ PowerShell = $ps; Async = $ps.BeginInvoke() }
+    }
+
+    # Waits for the batch to end before disposing: a stopped batch still runs a step on a pool
+    # thread after Stop() returns, and a runspace disposed under it crashes the process.
+    function Stop-OtherRunspace {
+        param($Other)
+        try { $Other.PowerShell.Stop() } catch { }
+        try { $null = $Other.PowerShell.EndInvoke($Other.Async) } catch { }
+        $Other.PowerShell.Dispose()
     }
 }
 
@@ -295,7 +304,7 @@ Describe 'iSCSI cmdlets against tgtd' -Skip:(-not $IsLinux) {
                 $jobs = $other.PowerShell.AddScript("@(Get-Job -Name 'IscsiSession:$name' -ErrorAction SilentlyContinue | ForEach-Object { `$_.State.ToString() })").Invoke()
                 @($jobs) | Should -BeNullOrEmpty
             }
-            finally { $other.PowerShell.Dispose() }
+            finally { Stop-OtherRunspace $other }
             Wait-Until { @(Get-IscsiSession -NodeAddress $name -ErrorAction SilentlyContinue).Count -eq 0 } | Should -BeTrue
             Wait-Until { @(Get-OwnSocket $silentPort).Count -eq 0 } | Should -BeTrue
         }
@@ -334,7 +343,7 @@ Describe 'iSCSI cmdlets against tgtd' -Skip:(-not $IsLinux) {
 
         It 'opens a LUN as a stream, and refuses LUNs that are not block devices or do not exist' {
             $stream = Open-IscsiLun -NodeAddress $target -Lun 2
-            try { $stream.Length | Should -Be 256MB } finally { $stream.Dispose() }
+            try { $stream.Length | Should -Be 1GB } finally { $stream.Dispose() }
             $failure = Get-ErrorOf { Open-IscsiLun -NodeAddress $target -Lun 0 -ErrorAction Stop }
             $failure.FullyQualifiedErrorId | Should -Be 'IscsiLunNotBlockDevice,IscsiDhcp.Commands.OpenIscsiLunCommand'
             $failure.CategoryInfo.Category | Should -Be 'InvalidOperation'
@@ -408,7 +417,7 @@ Describe 'iSCSI cmdlets against tgtd' -Skip:(-not $IsLinux) {
             $failure.FullyQualifiedErrorId | Should -Be 'InvalidArgument,IscsiDhcp.Commands.CopyIscsiLunCommand'
             $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
             "$failure" | Should -Match '-Offset 1073741824 is past the end of LUN 1'
-            "$failure" | Should -Match '268435456 bytes'
+            "$failure" | Should -Match '1073741824 bytes'
             "$failure" | Should -Not -Match 'negative'
             @(Get-ChildItem $scratch).Count | Should -Be 0
         }
@@ -443,7 +452,7 @@ Describe 'iSCSI cmdlets against tgtd' -Skip:(-not $IsLinux) {
                 $other.PowerShell.Stop()
                 $other.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
             }
-            finally { $other.PowerShell.Dispose() }
+            finally { Stop-OtherRunspace $other }
             Test-Path $path | Should -BeFalse
             @(Get-ChildItem -Force $scratch).Count | Should -Be 0
         }
@@ -457,7 +466,7 @@ Describe 'iSCSI cmdlets against tgtd' -Skip:(-not $IsLinux) {
                 Wait-Until { @(Get-ChildItem -Force $scratch | Where-Object Length -gt 8MB).Count -gt 0 } | Should -BeTrue
                 $other.PowerShell.Stop()
             }
-            finally { $other.PowerShell.Dispose() }
+            finally { Stop-OtherRunspace $other }
             (Get-FileHash $path).Hash | Should -Be $before
             @(Get-ChildItem -Force $scratch).Name | Should -Be @('old.bin')
             Remove-Item $path

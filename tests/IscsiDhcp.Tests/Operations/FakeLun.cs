@@ -12,5 +12,11 @@ public sealed class FakeLun(int number, byte deviceType, long size, string targe
     int synchronizeCacheCount;
     public int SynchronizeCacheCount => Volatile.Read(ref synchronizeCacheCount);
 
+    long bytesRead;
+    /// <summary>Bytes READ commands have returned.</summary>
+    public long BytesRead => Interlocked.Read(ref bytesRead);
+
     internal void NoteSynchronizeCache() => Interlocked.Increment(ref synchronizeCacheCount);
+
+    internal void NoteRead(int bytes) => Interlocked.Add(ref bytesRead, bytes);
 }

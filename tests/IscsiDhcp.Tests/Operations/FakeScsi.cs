@@ -51,6 +51,7 @@ static class FakeScsi
                 {
                     if (request.ReadBuffer.Length < range.Length) return Sense(ScsiSense.IllegalRequest, InvalidFieldInCdb);
                     range.CopyTo(request.ReadBuffer);
+                    lun.NoteRead(range.Length);
                 }
                 else
                 {

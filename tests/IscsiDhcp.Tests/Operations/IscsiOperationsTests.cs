@@ -327,6 +327,54 @@ public sealed class IscsiOperationsTests : IDisposable
         Assert.Single(Directory.GetFiles(directory, "*back*"));   // no partial file left beside it
     }
 
+    /// <summary>
+    /// Runs a copy while the fake target holds each READ or WRITE a moment, and says how many
+    /// were outstanding at once at most and how many bytes were read from the LUN.
+    /// </summary>
+    async Task<(int MostInFlight, long BytesRead)> CopyWatchingCommands(CopyIscsiLunOperation copy)
+    {
+        var inFlight = 0;
+        var most = 0;
+        target.BeforeCommand = (_, opcode) =>
+        {
+            if (opcode is not (0x28 or 0x88 or 0x2A or 0x8A)) return;
+            var now = Interlocked.Increment(ref inFlight);
+            lock (target) most = Math.Max(most, now);
+            Thread.Sleep(20);
+            Interlocked.Decrement(ref inFlight);
+        };
+        var host = new RecordingHost();
+        var readsBefore = target.Luns[copy.Lun].BytesRead;
+        await copy.RunAsync(host);
+        target.BeforeCommand = null;
+        return (most, target.Luns[copy.Lun].BytesRead - readsBefore);
+    }
+
+    [Fact]
+    public async Task A_copy_keeps_several_commands_in_flight_both_ways_and_a_verify_reads_the_LUN_once_more()
+    {
+        var session = await Connected();
+        var data = RandomNumberGenerator.GetBytes(6 << 20);
+        var source = Path.Combine(directory, "source.bin");
+        File.WriteAllBytes(source, data);
+
+        var toLun = Copy(session, IscsiCopyDirection.FileToLun, source);
+        toLun.Verify = true;
+        var (writes, verifyRead) = await CopyWatchingCommands(toLun);
+        Assert.True(writes >= 2, $"at most {writes} command(s) were in flight copying into the LUN");
+        Assert.Equal(data.Length, verifyRead);   // -Verify: one read pass, no more
+        Assert.True(data.AsSpan().SequenceEqual(target.Luns[1].Data.AsSpan(0, data.Length)));
+
+        var back = Path.Combine(directory, "back.bin");
+        var fromLun = Copy(session, IscsiCopyDirection.LunToFile, back);
+        fromLun.Length = data.Length;
+        fromLun.Verify = true;
+        var (reads, bytesRead) = await CopyWatchingCommands(fromLun);
+        Assert.True(reads >= 2, $"at most {reads} command(s) were in flight copying out of the LUN");
+        Assert.Equal(data.Length, bytesRead);   // -Verify reads the file back, not the LUN
+        Assert.True(data.AsSpan().SequenceEqual(File.ReadAllBytes(back)));
+    }
+
     [Fact]
     public async Task A_cancelled_copy_out_of_a_LUN_leaves_no_file_and_an_older_one_as_it_was()
     {

@@ -46,6 +46,11 @@ namespace IscsiDhcp.Iscsi.Supervisor
         bool? disconnectForced;
         bool recoveryExpired;
         int commandsInFlight;
+        // Command records that have ended, for reuse: the path the cmdlets take allocates nothing per I/O.
+        readonly Stack<SupervisedCommand> idleCommands = new();
+        // One delegate for every parked command: a lambda capturing the command made a closure on every call of TryRetry, parked or not.
+        readonly Action<object?> cancelParked;
+        int commandRecordsMade;
         long bytesReadBefore;
         long bytesWrittenBefore;
         volatile IscsiSessionState state;
@@ -57,6 +62,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         {
             settings.Validate();
             this.settings = settings;
+            cancelParked = state => CancelParked((SupervisedCommand)state!);
             options ??= new IscsiSupervisorOptions();
             options.Validate();
             this.options = options;
@@ -215,7 +221,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         {
             if (completion is null) throw new ArgumentNullException(nameof(completion));
             Interlocked.Increment(ref commandsInFlight);
-            var command = new SupervisedCommand(this, request, completion, cancel);
+            var command = RentCommand();
+            command.Begin(request, completion, cancel);
             if (!TryRetry(command)) command.End(Unavailable());
         }
 
@@ -232,7 +239,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 {
                     parked.Add(command);
                     if (command.Cancel.CanBeCanceled)
-                        command.WhileParked = command.Cancel.Register(() => CancelParked(command));
+                        command.WhileParked = command.Cancel.Register(cancelParked, command);
                     return true;
                 }
                 command.SentOn = target;
@@ -242,6 +249,25 @@ namespace IscsiDhcp.Iscsi.Supervisor
         }
 
         internal void OnCommandEnded() => Interlocked.Decrement(ref commandsInFlight);
+
+        /// <summary>How many command records this supervisor has made (the rest were reused).</summary>
+        internal int CommandRecordsMade => Volatile.Read(ref commandRecordsMade);
+
+        SupervisedCommand RentCommand()
+        {
+            lock (idleCommands)
+            {
+                if (idleCommands.Count > 0) return idleCommands.Pop();
+            }
+            Interlocked.Increment(ref commandRecordsMade);
+            return new SupervisedCommand(this);
+        }
+
+        /// <summary>Takes back a record whose command has ended and been told to its caller: no session, park list or registration holds it.</summary>
+        internal void ReturnCommand(SupervisedCommand command)
+        {
+            lock (idleCommands) idleCommands.Push(command);
+        }
 
         void CancelParked(SupervisedCommand command)
         {

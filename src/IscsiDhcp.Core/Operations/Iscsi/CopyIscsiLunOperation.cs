@@ -9,9 +9,10 @@ using IscsiDhcp.Scsi;
 namespace IscsiDhcp.Operations.Iscsi
 {
     /// <summary>
-    /// Copy-IscsiLun: a range of a LUN to a file, or a file into a LUN, in 1 MiB chunks with
-    /// the next chunk read while the last is written, hashed on the way (SHA-256), and read
-    /// back to compare with -Verify.
+    /// Copy-IscsiLun: a range of a LUN to a file, or a file into a LUN, hashed on the way
+    /// (SHA-256), and read back once to compare with -Verify. A block-aligned range goes through
+    /// <see cref="CopyPipeline"/> (several commands in flight, the hash off the I/O path); an
+    /// unaligned one through a <see cref="LunStream"/>, a chunk at a time.
     /// </summary>
     public sealed class CopyIscsiLunOperation
     {
@@ -41,7 +42,8 @@ namespace IscsiDhcp.Operations.Iscsi
             if (session is null) return;
             var toLun = Direction == IscsiCopyDirection.FileToLun;
             var cancel = host.Cancellation;
-            using var lun = await IscsiBlockLun.OpenStreamAsync(service, session, Lun, writable: toLun, cancel).ConfigureAwait(false);
+            var (device, capacity) = await IscsiBlockLun.OpenAsync(service, session, Lun, cancel).ConfigureAwait(false);
+            using var lun = new LunStream(device, capacity, writable: toLun);
             var lunName = $"LUN {Lun} of {session.TargetNodeAddress}";
             var fileLength = toLun ? new FileInfo(Path).Length : 0;   // FileNotFoundException names the path
             if (Offset > 0 && Offset >= lun.Length)
@@ -69,14 +71,24 @@ namespace IscsiDhcp.Operations.Iscsi
                            ? new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false)
                            : new FileStream(partial!, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: false))
                 {
+                    var activity = $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}";
+                    var aligned = Offset % capacity.BlockSize == 0 && length % capacity.BlockSize == 0;
+                    var pipeline = new CopyPipeline(host, cancel);
+                    var lunEnd = new CopyPipeline.LunEnd(device, capacity.BlockSize, Offset);
+                    var fileEnd = new CopyPipeline.FileEnd(file);
                     lun.Position = Offset;
                     var (source, destination) = toLun ? ((Stream)file, (Stream)lun) : (lun, file);
-                    hash = await CopyAsync(source, destination, length, $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}", host, cancel).ConfigureAwait(false);
-                    await destination.FlushAsync(cancel).ConfigureAwait(false);
+                    hash = aligned
+                        ? await pipeline.RunAsync(toLun ? fileEnd : lunEnd, toLun ? lunEnd : fileEnd, length, activity).ConfigureAwait(false)
+                        : await CopyAsync(source, destination, length, activity, host, cancel).ConfigureAwait(false);
+                    if (aligned && toLun) await device.SynchronizeCacheAsync(cancel).ConfigureAwait(false);
+                    else await destination.FlushAsync(cancel).ConfigureAwait(false);
                     if (Verify)
                     {
                         destination.Position = toLun ? Offset : 0;
-                        var readBack = await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
+                        var readBack = aligned
+                            ? await pipeline.RunAsync(toLun ? lunEnd : fileEnd, null, length, "Verifying").ConfigureAwait(false)
+                            : await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
                         if (readBack != hash)
                             throw new InvalidDataException($"verification failed: {(toLun ? lunName : Path)} reads back with SHA-256 {readBack}, not the {hash} that was copied");
                         verified = true;
@@ -129,7 +141,10 @@ namespace IscsiDhcp.Operations.Iscsi
             catch (UnauthorizedAccessException) { }
         }
 
-        /// <summary>Moves <paramref name="length"/> bytes, reading each chunk while the one before is written; returns their SHA-256.</summary>
+        /// <summary>
+        /// Moves <paramref name="length"/> bytes of an unaligned range through streams, reading
+        /// each chunk while the one before is written; returns their SHA-256.
+        /// </summary>
         static async Task<string> CopyAsync(Stream source, Stream destination, long length, string activity, ICommandHost host, CancellationToken cancel)
         {
             using var sha = SHA256.Create();
