@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
@@ -16,7 +15,7 @@ namespace IscsiDhcp.Operations
     /// (<see cref="InProcessService"/>), so an out-of-process agent can serve the same
     /// cmdlets by implementing this.
     /// </summary>
-    public interface IIscsiDhcpService
+    public interface IIscsiDhcpService : IDhcpService
     {
         Task<IReadOnlyList<IscsiTarget>> DiscoverAsync(TargetAddress portal, LoginSettings settings, string? nodeAddress, TimeSpan timeout,
             CancellationToken cancel);
@@ -26,8 +25,5 @@ namespace IscsiDhcp.Operations
 
         /// <summary>The supervised sessions alive now.</summary>
         IReadOnlyList<IscsiSessionSupervisor> Sessions { get; }
-
-        /// <summary>The DHCP agent that holds every lease (dhcpagent's commands).</summary>
-        DhcpAgent Dhcp { get; }
     }
 }

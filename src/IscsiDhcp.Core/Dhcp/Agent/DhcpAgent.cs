@@ -22,7 +22,7 @@ namespace IscsiDhcp.Dhcp.Agent
     public sealed class DhcpAgent : IDisposable
     {
         readonly object gate = new();
-        readonly Dictionary<string, ManagedLease> leases = new(StringComparer.Ordinal);
+        readonly Dictionary<DhcpLeaseKey, ManagedLease> leases = new();
         readonly Dictionary<string, (DhcpSocket Socket, int Users)> sockets = new(StringComparer.Ordinal);
         readonly DhcpLeaseStore store;
         readonly TimeProvider time;
@@ -50,15 +50,16 @@ namespace IscsiDhcp.Dhcp.Agent
 
         sealed class ManagedLease
         {
-            public ManagedLease(string interfaceName, DhcpClient client, bool configure, string socketKey)
+            public ManagedLease(DhcpLeaseKey key, DhcpClient client, bool configure, string socketKey)
             {
-                InterfaceName = interfaceName;
+                Key = key;
                 Client = client;
                 Configure = configure;
                 SocketKey = socketKey;
             }
 
-            public string InterfaceName { get; }
+            public DhcpLeaseKey Key { get; }
+            public string InterfaceName => Key.InterfaceName;
             public string SocketKey { get; }
             public DhcpClient Client { get; }
             public bool Configure { get; set; }
@@ -68,8 +69,6 @@ namespace IscsiDhcp.Dhcp.Agent
             public DhcpLease? Configured { get; set; }
             public Task Events { get; set; } = Task.CompletedTask;
         }
-
-        static string Key(string interfaceName, byte[] clientId) => interfaceName + "|" + BitConverter.ToString(clientId);
 
         // ---- asynchronous commands ----
 
@@ -127,10 +126,10 @@ namespace IscsiDhcp.Dhcp.Agent
         ManagedLease Manage(DhcpStartRequest request, DhcpClientIdentity identity)
         {
             ThrowIfDisposed();
-            var key = Key(request.InterfaceName, identity.ClientId);
+            var key = new DhcpLeaseKey(request.InterfaceName, identity.ClientId);
             if (leases.TryGetValue(key, out var existing)) return existing;
             var client = new DhcpClient(AcquireSocket(request, out var socketKey), identity, request.ClientOptions, time);
-            var managed = new ManagedLease(request.InterfaceName, client, request.Configure, socketKey);
+            var managed = new ManagedLease(key, client, request.Configure, socketKey);
             client.LeaseEvent += (_, e) => OnClientEvent(managed, e);
             leases[key] = managed;
             return managed;
@@ -200,7 +199,7 @@ namespace IscsiDhcp.Dhcp.Agent
             }
             var status = StatusOf(managed);
             managed.Client.Release();
-            store.Delete(interfaceName, managed.Client.Identity.ClientId);
+            store.Delete(interfaceName, managed.Key.ClientIdBytes);
             if (managed.Configured is { } configured) configurator().Remove(interfaceName, configured);
             Forget(managed);
             AwaitDelivery(managed);
@@ -214,7 +213,7 @@ namespace IscsiDhcp.Dhcp.Agent
             lock (gate) managed = Find(interfaceName, clientId);
             var status = StatusOf(managed);
             var lease = managed.Client.Drop();
-            if (lease is not null) store.Save(interfaceName, managed.Client.Identity.ClientId, lease);
+            if (lease is not null) store.Save(interfaceName, managed.Key.ClientIdBytes, lease);
             Forget(managed);
             AwaitDelivery(managed);
             return status with { State = DhcpClientState.Stopped };
@@ -262,42 +261,20 @@ namespace IscsiDhcp.Dhcp.Agent
         }
 
         /// <summary>GET_OPTION by code: the current ACK's value, else the original ACK's (as dhcpagent does).</summary>
-        public byte[] GetOption(string interfaceName, byte code, byte[]? clientId = null)
-        {
-            var lease = LeaseForQuery(interfaceName, clientId);
-            return lease.Get(code) ?? throw new DhcpAgentException(DhcpAgentError.NoOption, $"{interfaceName}: the server sent no option {code} ({DhcpOptionRegistry.NameOf(code)})");
-        }
+        public byte[] GetOption(string interfaceName, byte code, byte[]? clientId = null) =>
+            DhcpLeaseQuery.Option(LeaseForQuery(interfaceName, clientId), interfaceName, code);
 
+        /// <summary>GET_OPTION by name; an unknown name is refused before any lease is looked at.</summary>
         public byte[] GetOption(string interfaceName, string name, byte[]? clientId = null) =>
             GetOption(interfaceName, DhcpOptionRegistry.CodeOf(name) ?? throw new ArgumentException($"'{name}' is not a DHCP option name", nameof(name)), clientId);
 
         /// <summary>A vendor-specific (43) sub-option.</summary>
-        public byte[] GetVendorOption(string interfaceName, byte subCode, byte[]? clientId = null)
-        {
-            var vendor = GetOption(interfaceName, (byte)DhcpOptionCode.VendorSpecific, clientId);
-            return DhcpOptionRegistry.SubOptions((byte)DhcpOptionCode.VendorSpecific, vendor).TryGetValue(subCode, out var value)
-                ? value : throw new DhcpAgentException(DhcpAgentError.NoOption, $"{interfaceName}: no vendor sub-option {subCode}");
-        }
+        public byte[] GetVendorOption(string interfaceName, byte subCode, byte[]? clientId = null) =>
+            DhcpLeaseQuery.VendorOption(LeaseForQuery(interfaceName, clientId), interfaceName, subCode);
 
         /// <summary>A BOOTP header field of the ACK: siaddr, giaddr, ciaddr, yiaddr, sname, file, chaddr, hops, secs, xid.</summary>
-        public string GetField(string interfaceName, string field, byte[]? clientId = null)
-        {
-            var ack = LeaseForQuery(interfaceName, clientId).Ack;
-            return field.ToLowerInvariant() switch
-            {
-                "siaddr" => ack.ServerAddress.ToString(),
-                "giaddr" => ack.RelayAddress.ToString(),
-                "ciaddr" => ack.ClientAddress.ToString(),
-                "yiaddr" => ack.YourAddress.ToString(),
-                "sname" => ack.ServerName,
-                "file" => ack.BootFile,
-                "chaddr" => BitConverter.ToString(ack.HardwareAddress.ToArray()).Replace('-', ':').ToLowerInvariant(),
-                "hops" => ack.Hops.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "secs" => ack.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "xid" => $"0x{ack.TransactionId:x8}",
-                _ => throw new ArgumentException($"'{field}' is not a BOOTP field (siaddr, giaddr, ciaddr, yiaddr, sname, file, chaddr, hops, secs, xid)", nameof(field)),
-            };
-        }
+        public string GetField(string interfaceName, string field, byte[]? clientId = null) =>
+            DhcpLeaseQuery.Field(LeaseForQuery(interfaceName, clientId), field);
 
         DhcpLease LeaseForQuery(string interfaceName, byte[]? clientId)
         {
@@ -329,7 +306,7 @@ namespace IscsiDhcp.Dhcp.Agent
         {
             ThrowIfDisposed();
             if (clientId is not null)
-                return leases.TryGetValue(Key(interfaceName, clientId), out var exact) ? exact
+                return leases.TryGetValue(new DhcpLeaseKey(interfaceName, clientId), out var exact) ? exact
                     : throw new DhcpAgentException(DhcpAgentError.UnknownInterface, $"no lease managed on {interfaceName} for that client id");
             var onInterface = leases.Values.Where(m => m.InterfaceName == interfaceName).ToList();
             return onInterface.Count switch
@@ -367,7 +344,7 @@ namespace IscsiDhcp.Dhcp.Agent
         {
             lock (gate)
             {
-                leases.Remove(Key(managed.InterfaceName, managed.Client.Identity.ClientId));
+                leases.Remove(managed.Key);
                 managed.Client.Dispose();
                 var entry = sockets[managed.SocketKey];
                 if (entry.Users > 1) sockets[managed.SocketKey] = (entry.Socket, entry.Users - 1);
@@ -385,8 +362,7 @@ namespace IscsiDhcp.Dhcp.Agent
             var lease = client.Lease;
             return new DhcpLeaseStatus
             {
-                InterfaceName = managed.InterfaceName,
-                ClientId = DhcpClientIdentity.FormatClientId(client.Identity.ClientId),
+                Key = managed.Key,
                 State = client.State,
                 Address = lease?.Address,
                 PrefixLength = lease?.PrefixLength ?? 0,
@@ -418,7 +394,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 switch (e.Kind)
                 {
                     case DhcpLeaseEventKind.Bound or DhcpLeaseEventKind.Extended when e.After is { } lease:
-                        store.Save(managed.InterfaceName, managed.Client.Identity.ClientId, lease);
+                        store.Save(managed.InterfaceName, managed.Key.ClientIdBytes, lease);
                         if (managed.Configure)
                         {
                             var configuring = configurator();
@@ -451,7 +427,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 managed.Failed = true;
                 SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, e.Kind, failure));
             }
-            var args = new DhcpAgentEventArgs(managed.InterfaceName, DhcpClientIdentity.FormatClientId(managed.Client.Identity.ClientId), e);
+            var args = new DhcpAgentEventArgs(managed.Key, e);
             // Delivery waits on subscribers, so it runs on its own thread, never on the pool's.
             lock (gate) managed.Events = managed.Events.ContinueWith(_ => Deliver(managed, args), CancellationToken.None,
                 TaskContinuationOptions.LongRunning, TaskScheduler.Default);
@@ -496,7 +472,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 if (disposed) return;
                 all = leases.Values.ToList();
             }
-            foreach (var managed in all) Drop(managed.InterfaceName, managed.Client.Identity.ClientId);
+            foreach (var managed in all) Drop(managed.InterfaceName, managed.Key.ClientIdBytes);
             lock (gate) disposed = true;
         }
     }

@@ -17,9 +17,9 @@ namespace IscsiDhcp.Operations.Dhcp
     /// </summary>
     public sealed class StartDhcpLeaseOperation
     {
-        readonly IIscsiDhcpService service;
+        readonly IDhcpService service;
 
-        public StartDhcpLeaseOperation(IIscsiDhcpService service) => this.service = service;
+        public StartDhcpLeaseOperation(IDhcpService service) => this.service = service;
 
         public string InterfaceName { get; set; } = "";
         /// <summary>A virtual client: this MAC instead of the interface's own.</summary>
@@ -60,7 +60,7 @@ namespace IscsiDhcp.Operations.Dhcp
 
         /// <summary>Sends the prepared START or INFORM and waits (up to Timeout) for the answer.</summary>
         public Task<DhcpLeaseStatus> SendAsync(DhcpStartRequest request, System.Threading.CancellationToken cancel) =>
-            Inform ? service.Dhcp.InformAsync(request, ClientAddress!, Timeout, cancel) : service.Dhcp.StartAsync(request, Timeout, cancel);
+            Inform ? service.InformAsync(request, ClientAddress!, Timeout, cancel) : service.StartAsync(request, Timeout, cancel);
 
         public async Task RunAsync(ICommandHost host)
         {
@@ -72,7 +72,7 @@ namespace IscsiDhcp.Operations.Dhcp
             }
             catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested)
             {
-                Cancel(request);
+                await CancelAsync(request).ConfigureAwait(false);
                 throw;
             }
             host.WriteObject(Result);
@@ -82,21 +82,18 @@ namespace IscsiDhcp.Operations.Dhcp
         /// A cancelled start is dropped: the lease stops being obtained, leaves the agent and
         /// closes its socket (a timeout, by contrast, leaves the attempt going on).
         /// </summary>
-        public void Cancel(DhcpStartRequest request)
+        public async Task CancelAsync(DhcpStartRequest request)
         {
-            try { service.Dhcp.Drop(request.InterfaceName, DhcpClientIdentity.ParseClientId(ClientIdOf(request))); }
+            try { await service.DropAsync(KeyOf(request)).ConfigureAwait(false); }
             catch (DhcpAgentException e) when (e.Error == DhcpAgentError.UnknownInterface) { }
         }
 
         /// <summary>Whether the lease is still being obtained after SendAsync failed so (the wait timed out; the attempt goes on).</summary>
         public static bool GoesOnAfter(Exception failure) => failure is DhcpAgentException { Error: DhcpAgentError.Timeout };
 
-        /// <summary>The client identifier the lease will have, as DhcpLeaseStatus shows it (for a job that watches it from the start).</summary>
-        public static string ClientIdOf(DhcpStartRequest request)
-        {
-            var id = request.Identity?.ClientId ?? DhcpClientIdentity.ClientIdFromHardwareAddress(LocalInterfaces.HardwareAddress(request.InterfaceName));
-            return DhcpClientIdentity.FormatClientId(id);
-        }
+        /// <summary>The key the lease will have (for a job that watches it from the start).</summary>
+        public static DhcpLeaseKey KeyOf(DhcpStartRequest request) =>
+            new(request.InterfaceName, request.Identity?.ClientId ?? DhcpClientIdentity.ClientIdFromHardwareAddress(LocalInterfaces.HardwareAddress(request.InterfaceName)));
 
         DhcpStartRequest Request()
         {
