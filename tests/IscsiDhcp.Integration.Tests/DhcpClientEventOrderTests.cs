@@ -1,0 +1,53 @@
+using System.Net;
+using IscsiDhcp.Dhcp.Client;
+using IscsiDhcp.Dhcp.Transport;
+using IscsiDhcp.Dhcp.Wire;
+
+namespace IscsiDhcp.Integration.Tests;
+
+/// <summary>
+/// A client's events reach subscribers in the order its state machine made them, whichever
+/// threads (timer, socket, caller) fed the inputs: a scripted server (loopback, relay mode)
+/// grants a lease whose T1 and T2 coincide, so one timer input makes Renewing and Rebinding.
+/// </summary>
+public sealed class DhcpClientEventOrderTests
+{
+    static readonly IPAddress Relay = IPAddress.Parse("127.0.0.6");
+    static readonly IPAddress ServerAddress = IPAddress.Parse("127.0.0.7");
+
+    static DhcpMessage Answer(DhcpMessage request)
+    {
+        var type = request.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
+        // 8 s with T1 7 s and no T2: T2 becomes max(7/8 of the lease, T1) = T1.
+        return ScriptedDhcpServer.ReplyTo(request, IPAddress.Parse("198.18.202.9"))
+            .Set(DhcpOptionCode.MessageType, [(byte)type]).Set(DhcpOptionCode.ServerIdentifier, ServerAddress.GetAddressBytes())
+            .Set(DhcpOptionCode.LeaseTime, [0, 0, 0, 8]).Set(DhcpOptionCode.RenewalTime, [0, 0, 0, 7]).Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
+    }
+
+    [Fact]
+    public async Task A_command_racing_a_timer_input_is_seen_after_the_timer_inputs_events()
+    {
+        await using var server = new ScriptedDhcpServer(ServerAddress, Answer);
+        using var socket = DhcpSocket.OpenRelay(Relay, ServerAddress);
+        using var client = new DhcpClient(socket, new DhcpClientIdentity([0x02, 0xF1, 0, 0, 0, 1]), new DhcpClientOptions { StartDelayMax = TimeSpan.Zero });
+        var seen = new List<DhcpLeaseEventKind>();
+        using var renewing = new ManualResetEventSlim();
+        using var goOn = new ManualResetEventSlim();
+        client.LeaseEvent += (_, e) =>
+        {
+            lock (seen) seen.Add(e.Kind);
+            if (e.Kind != DhcpLeaseEventKind.Renewing) return;
+            renewing.Set();
+            goOn.Wait(TimeSpan.FromSeconds(10));   // the subscriber is slow over the first of the timer's two events
+        };
+        var lease = await client.StartAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(lease.RenewAt, lease.RebindAt);
+
+        Assert.True(renewing.Wait(TimeSpan.FromSeconds(15)), "T1 did not come");
+        var drop = Task.Run(() => client.Drop());   // a caller's command while the timer's events are being raised
+        await Task.Delay(300);
+        goOn.Set();
+        await drop.WaitAsync(TimeSpan.FromSeconds(10));
+        lock (seen) Assert.Equal([DhcpLeaseEventKind.Bound, DhcpLeaseEventKind.Renewing, DhcpLeaseEventKind.Rebinding, DhcpLeaseEventKind.Dropped], seen);
+    }
+}
