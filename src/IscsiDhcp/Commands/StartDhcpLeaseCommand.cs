@@ -70,6 +70,11 @@ namespace IscsiDhcp.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 30;
 
+        /// <summary>The most the first DISCOVER waits, at random; by default 0, or 1 for a virtual client (-MacAddress).</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int? StartDelayMaxSec { get; set; }
+
         /// <summary>Runs for every lease event (the event is its first argument), in a runspace of the lease's job.</summary>
         [Parameter]
         public ScriptBlock? EventAction { get; set; }
@@ -94,6 +99,7 @@ namespace IscsiDhcp.Commands
                 Inform = Inform,
                 ClientAddress = ClientAddress,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                StartDelayMax = StartDelayMaxSec is { } most ? TimeSpan.FromSeconds(most) : null,
             };
             DhcpStartRequest? request = null;
             Run(host =>
@@ -106,7 +112,8 @@ namespace IscsiDhcp.Commands
             // The job watches from before the first packet, so -AsJob can return it at once.
             var interfaceName = InterfaceName;
             DhcpLeaseWatch? watch = null;
-            var job = new SupervisorJob(MyInvocation.Line, "DhcpLease:" + interfaceName, force =>
+            // The job's Command names the lease, never the line typed: that may hold anything (-HostName, variables).
+            var job = new SupervisorJob("Start-DhcpLease " + interfaceName, "DhcpLease:" + interfaceName, force =>
                 watch is null ? Task.CompletedTask : watch.StopAsync());
             var sink = EventAction is null ? (IJobSink)job : new EventActionSink(job, EventAction);
             var key = StartDhcpLeaseOperation.KeyOf(request);

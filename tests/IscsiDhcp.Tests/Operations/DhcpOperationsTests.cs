@@ -115,6 +115,23 @@ public sealed class DhcpOperationsTests
     }
 
     [Fact]
+    public async Task Start_gives_a_virtual_client_the_RFC_start_delay_unless_told_otherwise_and_says_so()
+    {
+        var host = new RecordingHost();
+        await Start().RunAsync(host);
+        Assert.Equal(TimeSpan.FromSeconds(1), service.Requests.Last().ClientOptions!.StartDelayMax);
+        Assert.Contains("fake0: the first DISCOVER goes out after a random delay of up to 1 s", host.Verbose);
+
+        var now = Start();
+        now.MacAddress = "02:00:00:00:00:0a";
+        now.StartDelayMax = TimeSpan.Zero;
+        host = new RecordingHost();
+        await now.RunAsync(host);
+        Assert.Equal(TimeSpan.Zero, service.Requests.Last().ClientOptions!.StartDelayMax);
+        Assert.Contains("fake0: the first DISCOVER goes out at once", host.Verbose);
+    }
+
+    [Fact]
     public async Task Start_declined_sends_nothing_and_a_second_start_gets_the_state_refusal()
     {
         await Start().RunAsync(new RecordingHost(confirm: false));

@@ -40,6 +40,16 @@ namespace IscsiDhcp.Operations.Dhcp
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
         /// <summary>Client behaviour (offer window, retransmission); the defaults suit an interactive user.</summary>
         public DhcpClientOptions? ClientOptions { get; set; }
+        /// <summary>
+        /// The most the first DISCOVER waits, at random (RFC 2131 section 4.4.1, so that clients
+        /// started together do not all ask at once). By default none for the interface's own
+        /// lease, as udhcpc and dhcpcd start at once, and 1 s for a virtual client (-MacAddress),
+        /// of which many may start together.
+        /// </summary>
+        public TimeSpan? StartDelayMax { get; set; }
+
+        /// <summary>The desynchronising delay virtual clients get unless told otherwise.</summary>
+        public static readonly TimeSpan VirtualClientStartDelayMax = TimeSpan.FromSeconds(1);
 
         /// <summary>The lease as the answer (or the end of the wait) left it, once RunAsync has run.</summary>
         public DhcpLeaseStatus? Result { get; private set; }
@@ -55,7 +65,14 @@ namespace IscsiDhcp.Operations.Dhcp
             var request = Request();
             var action = Inform ? $"Ask the DHCP server for the options of {ClientAddress} (INFORM)"
                 : Configure ? "Obtain a DHCP lease and configure the interface with it" : "Obtain a DHCP lease";
-            return host.ShouldProcess(InterfaceName, action) ? request : null;
+            if (!host.ShouldProcess(InterfaceName, action)) return null;
+            if (!Inform)
+            {
+                var delay = request.ClientOptions!.StartDelayMax;
+                host.WriteVerbose(delay == TimeSpan.Zero ? $"{InterfaceName}: the first DISCOVER goes out at once"
+                    : $"{InterfaceName}: the first DISCOVER goes out after a random delay of up to {delay.TotalSeconds:0.###} s");
+            }
+            return request;
         }
 
         /// <summary>Sends the prepared START or INFORM and waits (up to Timeout) for the answer.</summary>
@@ -112,7 +129,12 @@ namespace IscsiDhcp.Operations.Dhcp
                 if (ClientId is not null) identity = identity with { ClientId = Parsed("ClientId", "DhcpInvalidClientId", () => DhcpClientIdentity.ParseClientId(ClientId)) };
                 if (ParameterRequestList is { Length: > 0 } list) identity = identity with { ParameterRequestList = list.ToArray() };
             }
-            var options = ClientOptions ?? new DhcpClientOptions();
+            var options = ClientOptions ?? new DhcpClientOptions { StartDelayMax = MacAddress is null ? TimeSpan.Zero : VirtualClientStartDelayMax };
+            if (StartDelayMax is { } most)
+            {
+                if (most < TimeSpan.Zero) throw DhcpArgumentException.Invalid("StartDelayMaxSec", "DhcpInvalidStartDelay", $"-StartDelayMaxSec {most.TotalSeconds}: a delay cannot be negative");
+                options = options with { StartDelayMax = most };
+            }
             if (RequestedAddress is not null) options = options with { RequestedAddress = RequestedAddress };
             return new DhcpStartRequest(InterfaceName)
             {
