@@ -1,5 +1,5 @@
 using System;
-using System.Globalization;
+using System.Linq;
 using IscsiDhcp.Dhcp.Client;
 using IscsiDhcp.Dhcp.Wire;
 
@@ -13,7 +13,7 @@ namespace IscsiDhcp.Dhcp.Agent
     public static class DhcpLeaseQuery
     {
         /// <summary>The BOOTP header fields a query may name, in the order of the header.</summary>
-        public static readonly string[] Fields = { "hops", "xid", "secs", "ciaddr", "yiaddr", "siaddr", "giaddr", "chaddr", "sname", "file" };
+        public static readonly string[] Fields = DhcpMessage.Header.Where(f => f.Queryable).Select(f => f.Name).ToArray();
 
         public static byte[] Option(DhcpLease lease, string interfaceName, byte code) =>
             lease.Get(code) ?? throw new DhcpAgentException(DhcpAgentError.NoOption, $"{interfaceName}: the server sent no option {code} ({DhcpOptionRegistry.NameOf(code)})");
@@ -28,23 +28,8 @@ namespace IscsiDhcp.Dhcp.Agent
                 ? value : throw new DhcpAgentException(DhcpAgentError.NoOption, $"{interfaceName}: no vendor sub-option {subCode}");
         }
 
-        public static string Field(DhcpLease lease, string field)
-        {
-            var ack = lease.Ack;
-            return field.ToLowerInvariant() switch
-            {
-                "siaddr" => ack.ServerAddress.ToString(),
-                "giaddr" => ack.RelayAddress.ToString(),
-                "ciaddr" => ack.ClientAddress.ToString(),
-                "yiaddr" => ack.YourAddress.ToString(),
-                "sname" => ack.ServerName,
-                "file" => ack.BootFile,
-                "chaddr" => BitConverter.ToString(ack.HardwareAddress.ToArray()).Replace('-', ':').ToLowerInvariant(),
-                "hops" => ack.Hops.ToString(CultureInfo.InvariantCulture),
-                "secs" => ack.Seconds.ToString(CultureInfo.InvariantCulture),
-                "xid" => $"0x{ack.TransactionId:x8}",
-                _ => throw new ArgumentException($"'{field}' is not a BOOTP field ({string.Join(", ", Fields)})", nameof(field)),
-            };
-        }
+        public static string Field(DhcpLease lease, string field) =>
+            DhcpMessage.Field(field) is { Queryable: true } header ? header.Text(lease.Ack)
+            : throw new ArgumentException($"'{field}' is not a BOOTP field ({string.Join(", ", Fields)})", nameof(field));
     }
 }
