@@ -15,9 +15,21 @@ public sealed class DhcpClientEventOrderTests
     static readonly IPAddress Relay = IPAddress.Parse("127.0.0.6");
     static readonly IPAddress ServerAddress = IPAddress.Parse("127.0.0.7");
 
-    static DhcpMessage Answer(DhcpMessage request)
+    /// <summary>Grants the first lease; renewals and rebinds get answers for another transaction, which the client ignores.</summary>
+    static Func<DhcpMessage, DhcpMessage> Answers()
     {
-        var type = request.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
+        var acks = 0;
+        return request =>
+        {
+            var type = request.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
+            var reply = Answer(request, type);
+            if (type == DhcpMessageType.Ack && Interlocked.Increment(ref acks) > 1) reply.TransactionId = ~request.TransactionId;
+            return reply;
+        };
+    }
+
+    static DhcpMessage Answer(DhcpMessage request, DhcpMessageType type)
+    {
         // 8 s with T1 7 s and no T2: T2 becomes max(7/8 of the lease, T1) = T1.
         return ScriptedDhcpServer.ReplyTo(request, IPAddress.Parse("198.18.202.9"))
             .Set(DhcpOptionCode.MessageType, [(byte)type]).Set(DhcpOptionCode.ServerIdentifier, ServerAddress.GetAddressBytes())
@@ -27,7 +39,7 @@ public sealed class DhcpClientEventOrderTests
     [Fact]
     public async Task A_command_racing_a_timer_input_is_seen_after_the_timer_inputs_events()
     {
-        await using var server = new ScriptedDhcpServer(ServerAddress, Answer);
+        await using var server = new ScriptedDhcpServer(ServerAddress, Answers());
         using var socket = DhcpSocket.OpenRelay(Relay, ServerAddress);
         using var client = new DhcpClient(socket, new DhcpClientIdentity([0x02, 0xF1, 0, 0, 0, 1]), new DhcpClientOptions { StartDelayMax = TimeSpan.Zero });
         var seen = new List<DhcpLeaseEventKind>();
