@@ -16,13 +16,8 @@ public sealed class DhcpAgentConfigureOffSocketTests
     static readonly IPAddress Relay = IPAddress.Parse("127.0.0.8");
     static readonly IPAddress ServerAddress = IPAddress.Parse("127.0.0.9");
 
-    static DhcpMessage Answer(DhcpMessage request)
-    {
-        var type = request.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
-        return ScriptedDhcpServer.ReplyTo(request, IPAddress.Parse($"198.18.203.{10 + request.ClientHardwareAddress[5]}"))
-            .Set(DhcpOptionCode.MessageType, [(byte)type]).Set(DhcpOptionCode.ServerIdentifier, ServerAddress.GetAddressBytes())
-            .Set(DhcpOptionCode.LeaseTime, [0, 0, 0x0E, 0x10]).Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
-    }
+    static DhcpMessage Answer(DhcpMessage request) =>
+        ScriptedDhcpServer.Grant(request, IPAddress.Parse($"198.18.203.{10 + request.ClientHardwareAddress[5]}"), ServerAddress, 3600);
 
     sealed class BlockingConfigurator(ManualResetEventSlim entered, ManualResetEventSlim goOn) : IInterfaceConfigurator
     {

@@ -15,25 +15,19 @@ public sealed class DhcpClientEventOrderTests
     static readonly IPAddress Relay = IPAddress.Parse("127.0.0.6");
     static readonly IPAddress ServerAddress = IPAddress.Parse("127.0.0.7");
 
-    /// <summary>Grants the first lease; renewals and rebinds get answers for another transaction, which the client ignores.</summary>
+    /// <summary>
+    /// Grants the first lease, 16 s with T1 14 s and no T2, so T2 becomes max(7/8 of the lease, T1) = T1 and
+    /// expiry is 2 s later; renewals and rebinds get answers for another transaction, which the client ignores.
+    /// </summary>
     static Func<DhcpMessage, DhcpMessage> Answers()
     {
         var acks = 0;
         return request =>
         {
-            var type = request.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
-            var reply = Answer(request, type);
-            if (type == DhcpMessageType.Ack && Interlocked.Increment(ref acks) > 1) reply.TransactionId = ~request.TransactionId;
+            var reply = ScriptedDhcpServer.Grant(request, IPAddress.Parse("198.18.202.9"), ServerAddress, 16).Set(DhcpOptionCode.RenewalTime, [0, 0, 0, 14]);
+            if (reply.MessageType == DhcpMessageType.Ack && Interlocked.Increment(ref acks) > 1) reply.TransactionId = ~request.TransactionId;
             return reply;
         };
-    }
-
-    static DhcpMessage Answer(DhcpMessage request, DhcpMessageType type)
-    {
-        // 16 s with T1 14 s and no T2: T2 becomes max(7/8 of the lease, T1) = T1; expiry 2 s later.
-        return ScriptedDhcpServer.ReplyTo(request, IPAddress.Parse("198.18.202.9"))
-            .Set(DhcpOptionCode.MessageType, [(byte)type]).Set(DhcpOptionCode.ServerIdentifier, ServerAddress.GetAddressBytes())
-            .Set(DhcpOptionCode.LeaseTime, [0, 0, 0, 16]).Set(DhcpOptionCode.RenewalTime, [0, 0, 0, 14]).Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
     }
 
     [Fact]
