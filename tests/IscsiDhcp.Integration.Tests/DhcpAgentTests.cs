@@ -266,14 +266,31 @@ public sealed class DhcpAgentTests : IDisposable
         lock (failures) Assert.Equal(["InvalidOperationException", "TimeoutException"], failures.Take(2));
     }
 
+    /// <summary>The system clock, with the wall clock set forward when the test says (the monotonic clock and timers stay).</summary>
+    sealed class JumpingClock : TimeProvider
+    {
+        long offsetTicks;
+        public void Jump(TimeSpan by) => Interlocked.Add(ref offsetTicks, by.Ticks);
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref offsetTicks));
+    }
+
     [Fact]
     public async Task Revalidation_after_a_clock_jump_confirms_the_lease_with_the_server()
     {
         var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
-        using var agent = NewAgent();
+        var clock = new JumpingClock();
+        using var agent = new DhcpAgent(new DhcpLeaseStore(Path.Combine(run.Directory, "agent-leases")), clock, clockCheck: TimeSpan.FromMilliseconds(500));
         var bound = await agent.StartAsync(Request(network), Wait);
         var requests = Regex.Count(network.ReadServerLog(), "DHCPREQUEST");
-        await agent.RevalidateAllAsync(Wait);
+        await Task.Delay(1500);
+        Assert.Equal(requests, Regex.Count(network.ReadServerLog(), "DHCPREQUEST"));   // a steady clock asks nothing
+        clock.Jump(TimeSpan.FromSeconds(40));
+        var deadline = DateTime.UtcNow + Wait;
+        while (agent.Status(network.ClientInterface) is var now && (now.LeaseBegan == bound.LeaseBegan || now.Pending is not null))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the lease was not re-validated after the clock jumped");
+            await Task.Delay(100);
+        }
         var after = agent.Status(network.ClientInterface);
         Assert.Equal(DhcpClientState.Bound, after.State);
         Assert.Equal(bound.Address, after.Address);

@@ -21,11 +21,8 @@ public sealed class GetOptionFallbackTests
         var acks = 0;
         return request =>
         {
-            var type = request.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
-            var reply = ScriptedDhcpServer.ReplyTo(request, IPAddress.Parse("198.18.201.9"));
-            reply.Set(DhcpOptionCode.MessageType, [(byte)type]).Set(DhcpOptionCode.ServerIdentifier, ServerAddress.GetAddressBytes())
-                 .Set(DhcpOptionCode.LeaseTime, [0, 0, 0x0E, 0x10]).Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
-            if (type == DhcpMessageType.Ack && acks++ == 0) reply.Set(DhcpOptionCode.DomainName, Encoding.ASCII.GetBytes("first.example"));
+            var reply = ScriptedDhcpServer.Grant(request, IPAddress.Parse("198.18.201.9"), ServerAddress, 3600);
+            if (reply.MessageType == DhcpMessageType.Ack && acks++ == 0) reply.Set(DhcpOptionCode.DomainName, Encoding.ASCII.GetBytes("first.example"));
             return reply.Set(DhcpOptionCode.VendorSpecific, [1, 3, (byte)'a', (byte)'b', (byte)'c', 2, 1, 7]);
         };
     }

@@ -36,6 +36,19 @@ public sealed class ScriptedDhcpServer : IAsyncDisposable
         ClientHardwareAddress = request.ClientHardwareAddress,
     };
 
+    /// <summary>
+    /// The usual answer: an OFFER to a DISCOVER, an ACK to anything else, granting
+    /// <paramref name="yourAddress"/>/24 for <paramref name="leaseSeconds"/> from <paramref name="server"/>.
+    /// </summary>
+    public static DhcpMessage Grant(DhcpMessage request, IPAddress yourAddress, IPAddress server, uint leaseSeconds)
+    {
+        var type = request.MessageType == DhcpMessageType.Discover ? DhcpMessageType.Offer : DhcpMessageType.Ack;
+        return ReplyTo(request, yourAddress)
+            .Set(DhcpOptionCode.MessageType, [(byte)type]).Set(DhcpOptionCode.ServerIdentifier, server.GetAddressBytes())
+            .Set(DhcpOptionCode.LeaseTime, [(byte)(leaseSeconds >> 24), (byte)(leaseSeconds >> 16), (byte)(leaseSeconds >> 8), (byte)leaseSeconds])
+            .Set(DhcpOptionCode.SubnetMask, [255, 255, 255, 0]);
+    }
+
     async Task ServeAsync(Func<DhcpMessage, DhcpMessage> answer)
     {
         while (!stop.IsCancellationRequested)

@@ -117,11 +117,11 @@ public sealed class SupervisorJobTests : IDisposable
         await start.RunAsync(host);
         var lease = host.Only<DhcpLeaseStatus>();
         var sink = new RecordingSink();
-        using var watch = new DhcpLeaseWatch(agent, lease.InterfaceName, lease.ClientId, sink);
+        using var watch = await DhcpLeaseWatch.StartAsync(service, lease.Key, sink);
 
         await agent.ExtendAsync(network.ClientInterface, wait: TimeSpan.FromSeconds(20));
         await WaitFor(() => sink.Output.OfType<DhcpLeaseEventArgs>().Any(e => e.Kind == DhcpLeaseEventKind.Extended), "an Extended event");
-        watch.Stop();
+        await watch.StopAsync();
         Assert.Null(await sink.Finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains(sink.Output.OfType<DhcpLeaseEventArgs>(), e => e.Kind == DhcpLeaseEventKind.Dropped);
         Assert.Empty(agent.StatusAll());

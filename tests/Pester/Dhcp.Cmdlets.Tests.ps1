@@ -87,6 +87,28 @@ Describe 'DHCP cmdlets' -Skip:(-not $IsLinux) {
             Test-DhcpLease -InterfaceName $iface | Should -BeFalse
         }
 
+        It 'gives its job the Command "Start-DhcpLease" and the interface name, never the line typed (a -HostName given inline stays out)' {
+            $hostName = 'inline-host-{0}' -f (Get-Random -Minimum 1000 -Maximum 9999)
+            $null = Start-DhcpLease -InterfaceName $iface -HostName $hostName
+            $job = Get-Job -Name "DhcpLease:$iface"
+            $job.Command | Should -BeExactly "Start-DhcpLease $iface"
+            $job.Command | Should -Not -BeLike "*$hostName*"
+            Stop-DhcpLease -InterfaceName $iface -Release -Confirm:$false
+
+            $job = Start-DhcpLease $silent -HostName $hostName -AsJob
+            $job.Command | Should -BeExactly "Start-DhcpLease $silent"
+            $job | Stop-Job
+        }
+
+        It 'sends its first DISCOVER at once by default, after a random delay of up to -StartDelayMaxSec when given' {
+            $said = @(Start-DhcpLease -InterfaceName $iface -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+            $said | Should -Contain "${iface}: the first DISCOVER goes out at once"
+            Stop-DhcpLease -InterfaceName $iface -Release -Confirm:$false
+            $said = @(Start-DhcpLease -InterfaceName $iface -StartDelayMaxSec 2 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+            $said | Should -Contain "${iface}: the first DISCOVER goes out after a random delay of up to 2 s"
+            Stop-DhcpLease -InterfaceName $iface -Release -Confirm:$false
+        }
+
         It 'obtains a lease without -Configure and leaves the interface alone' {
             $lease = Start-DhcpLease -InterfaceName $iface
             $lease | Should -BeOfType ([IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus])

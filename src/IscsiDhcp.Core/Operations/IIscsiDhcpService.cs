@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Supervisor;
@@ -20,7 +19,7 @@ namespace IscsiDhcp.Operations
     /// observer, and the SCSI data path as a transport; every call is a request with a reply
     /// (or a stream of events), so each can be carried over a length-prefixed IPC channel.
     /// </summary>
-    public interface IIscsiDhcpService
+    public interface IIscsiDhcpService : IDhcpService
     {
         Task<IReadOnlyList<IscsiTarget>> DiscoverAsync(TargetAddress portal, LoginSettings settings, string? nodeAddress, TimeSpan timeout,
             CancellationToken cancel);
@@ -57,8 +56,5 @@ namespace IscsiDhcp.Operations
         /// survive a reconnect. In-process it adds nothing per command to the supervisor's own path.
         /// </summary>
         Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel);
-
-        /// <summary>The DHCP agent that holds every lease (dhcpagent's commands).</summary>
-        DhcpAgent Dhcp { get; }
     }
 }

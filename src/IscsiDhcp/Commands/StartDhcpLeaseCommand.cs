@@ -70,6 +70,11 @@ namespace IscsiDhcp.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 30;
 
+        /// <summary>The most the first DISCOVER waits, at random; by default 0, or 1 for a virtual client (-MacAddress).</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int? StartDelayMaxSec { get; set; }
+
         /// <summary>Runs for every lease event (the event is its first argument), in a runspace of the lease's job.</summary>
         [Parameter]
         public ScriptBlock? EventAction { get; set; }
@@ -94,27 +99,26 @@ namespace IscsiDhcp.Commands
                 Inform = Inform,
                 ClientAddress = ClientAddress,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                StartDelayMax = StartDelayMaxSec is { } most ? TimeSpan.FromSeconds(most) : null,
             };
             DhcpStartRequest? request = null;
-            var clientId = "";
             Run(host =>
             {
                 request = operation.Prepare(host);
-                if (request is not null) clientId = StartDhcpLeaseOperation.ClientIdOf(request);
                 return Task.CompletedTask;
             });
             if (request is null) return;
 
             // The job watches from before the first packet, so -AsJob can return it at once.
-            var agent = Service.Dhcp;
             var interfaceName = InterfaceName;
             DhcpLeaseWatch? watch = null;
-            var job = new SupervisorJob(MyInvocation.Line, "DhcpLease:" + interfaceName, force =>
-            {
-                watch?.Stop();
-                return Task.CompletedTask;
-            });
-            watch = new DhcpLeaseWatch(agent, interfaceName, clientId, EventAction is null ? job : new EventActionSink(job, EventAction));
+            // The job's Command names the lease, never the line typed: that may hold anything (-HostName, variables).
+            var job = new SupervisorJob("Start-DhcpLease " + interfaceName, "DhcpLease:" + interfaceName, force =>
+                watch is null ? Task.CompletedTask : watch.StopAsync());
+            var sink = EventAction is null ? (IJobSink)job : new EventActionSink(job, EventAction);
+            var key = StartDhcpLeaseOperation.KeyOf(request);
+            Run(async host => watch = await DhcpLeaseWatch.StartAsync(Service, key, sink, host.Cancellation).ConfigureAwait(false));
+            var watching = watch!;
             JobRepository.Add(job);
             job.StartJob();
             if (AsJob)
@@ -124,7 +128,7 @@ namespace IscsiDhcp.Commands
                     if (t.Exception?.InnerException is not { } failure) return;
                     ((IJobSink)job).WriteError(IscsiDhcp.Operations.ErrorCatalog.Classify(failure, interfaceName));
                     // Nothing goes on after any failure but a timeout: the job has nothing left to watch.
-                    if (!StartDhcpLeaseOperation.GoesOnAfter(failure)) Abandon(job, watch, failure);
+                    if (!StartDhcpLeaseOperation.GoesOnAfter(failure)) Abandon(job, watching, failure);
                 }, TaskScheduler.Default);
                 WriteObject(job);
                 return;
@@ -146,7 +150,7 @@ namespace IscsiDhcp.Commands
                 if (cancelled) job.StopJob();
                 else if (failed is not null)
                 {
-                    Abandon(job, watch, failed);
+                    Abandon(job, watching, failed);
                     JobRepository.Remove(job);
                 }
             }

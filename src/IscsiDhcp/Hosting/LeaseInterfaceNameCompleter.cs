@@ -18,7 +18,7 @@ namespace IscsiDhcp.Hosting
             CommandAst commandAst, IDictionary fakeBoundParameters) => CompleterText.Safely(() =>
         {
             var matches = CompleterText.Matcher(wordToComplete);
-            return InProcessService.Shared.Dhcp.StatusAll()
+            return InProcessService.Shared.StatusAllAsync().GetAwaiter().GetResult()
                 .Where(lease => matches(lease.InterfaceName))
                 .GroupBy(lease => lease.InterfaceName)
                 .OrderBy(g => g.Key)

@@ -144,4 +144,34 @@ public sealed class DhcpMessageTests
             }
         }
     }
+
+    [Fact]
+    public void The_BOOTP_header_is_listed_once_in_wire_order_and_its_offsets_are_RFC_2131s()
+    {
+        Assert.Equal(["op", "htype", "hlen", "hops", "xid", "secs", "flags", "ciaddr", "yiaddr", "siaddr", "giaddr", "chaddr", "sname", "file"],
+            DhcpMessage.Header.Select(f => f.Name));
+        Assert.Equal([0, 1, 2, 3, 4, 8, 10, 12, 16, 20, 24, 28, 44, 108], DhcpMessage.Header.Select(f => f.Offset));
+        Assert.Equal(DhcpMessage.HeaderLength, DhcpMessage.Header.Sum(f => f.Size));
+    }
+
+    [Fact]
+    public void Every_header_field_goes_to_its_place_on_the_wire_and_comes_back()
+    {
+        var m = new DhcpMessage
+        {
+            Op = DhcpMessage.BootReply, HardwareType = 6, HardwareLength = 3, Hops = 2, TransactionId = 0xA1B2C3D4, Seconds = 513, Broadcast = true,
+            ClientAddress = IPAddress.Parse("10.0.0.1"), YourAddress = IPAddress.Parse("10.0.0.2"), ServerAddress = IPAddress.Parse("10.0.0.3"),
+            RelayAddress = IPAddress.Parse("10.0.0.4"), ServerName = "tftp.example", BootFile = "pxelinux.0",
+        };
+        m.ClientHardwareAddress[0] = 0xAA;
+        m.ClientHardwareAddress[2] = 0xCC;
+        m.Set(DhcpOptionCode.MessageType, [(byte)DhcpMessageType.Ack]);
+        var packet = m.Encode();
+        Assert.Equal([2, 6, 3, 2, 0xA1, 0xB2, 0xC3, 0xD4, 2, 1, 0x80, 0, 10, 0, 0, 1, 10, 0, 0, 2, 10, 0, 0, 3, 10, 0, 0, 4, 0xAA, 0, 0xCC], packet.Take(31));
+        Assert.Equal("tftp.example"u8.ToArray(), packet.Skip(44).TakeWhile(b => b != 0));
+        Assert.Equal("pxelinux.0"u8.ToArray(), packet.Skip(108).TakeWhile(b => b != 0));
+        var back = DhcpMessage.Parse(packet);
+        Assert.All(DhcpMessage.Header, f => Assert.Equal(f.Text(m), f.Text(back)));
+        Assert.Equal(("aa:00:cc", "0xa1b2c3d4", "10.0.0.3"), (DhcpMessage.Field("CHADDR")!.Text(back), DhcpMessage.Field("xid")!.Text(back), DhcpMessage.Field("siaddr")!.Text(back)));
+    }
 }

@@ -13,52 +13,76 @@ namespace IscsiDhcp.Dhcp.Agent
 {
     /// <summary>
     /// The DHCP agent (dhcpagent's command dispatcher): a registry of managed leases keyed
-    /// by interface and client id, each with its client and supervisor timers; commands
-    /// checked against <see cref="DhcpCommandTable"/>; at most one outstanding transaction
-    /// per lease (a second gets <see cref="DhcpAgentError.Pending"/>); a caller's wait may
-    /// time out while the transaction goes on; leases stored for INIT-REBOOT; events
-    /// delivered in order per lease, isolated from the subscribers' failures.
+    /// by <see cref="DhcpLeaseKey"/>, each with its client and supervisor timers; commands
+    /// admitted by <see cref="DhcpCommandAdmission"/> (at most one outstanding transaction per
+    /// lease: a second gets <see cref="DhcpAgentError.Pending"/>); a caller's wait may time
+    /// out while the transaction goes on; leases stored for INIT-REBOOT and put on the
+    /// interface in order per lease, off the socket's thread; sockets shared through a
+    /// <see cref="DhcpSocketPool"/>; events delivered by a <see cref="DhcpEventDispatcher"/>;
+    /// option queries answered by <see cref="DhcpLeaseQuery"/>.
     /// </summary>
     public sealed class DhcpAgent : IDisposable
     {
         readonly object gate = new();
-        readonly Dictionary<string, ManagedLease> leases = new(StringComparer.Ordinal);
-        readonly Dictionary<string, (DhcpSocket Socket, int Users)> sockets = new(StringComparer.Ordinal);
+        readonly Dictionary<DhcpLeaseKey, ManagedLease> leases = new();
+        readonly DhcpSocketPool sockets;
+        readonly DhcpEventDispatcher events;
         readonly DhcpLeaseStore store;
         readonly TimeProvider time;
         readonly Func<IInterfaceConfigurator> configurator;
-        readonly Func<string, DhcpSocket> openSocket;
+        readonly DhcpClockJumpWatch clock;
         bool disposed;
 
+        /// <summary>
+        /// An agent over a lease store. <c>clockCheck</c>: how often the wall clock is compared
+        /// with the monotonic one (10 s by default); a jump of more than 5 s (or of half the
+        /// interval when that is shorter) re-validates every lease.
+        /// </summary>
         public DhcpAgent(DhcpLeaseStore store, TimeProvider? time = null, Func<IInterfaceConfigurator>? configurator = null,
-            Func<string, DhcpSocket>? openSocket = null)
+            Func<string, DhcpSocket>? openSocket = null, TimeSpan? clockCheck = null)
         {
             this.store = store;
             this.time = time ?? TimeProvider.System;
             this.configurator = configurator ?? (() => new IprouteConfigurator(this.time));
-            this.openSocket = openSocket ?? (name => DhcpSocket.Open(name));
+            sockets = new DhcpSocketPool(openSocket ?? (name => DhcpSocket.Open(name)));
+            events = new DhcpEventDispatcher(this);
+            var every = clockCheck ?? TimeSpan.FromSeconds(10);
+            clock = new DhcpClockJumpWatch(this.time, every, TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, every.Ticks / 2)), RevalidateAll);
         }
 
         /// <summary>How long a subscriber may take over one event before it is reported as hung.</summary>
-        public TimeSpan SubscriberTimeLimit { get; set; } = TimeSpan.FromSeconds(5);
+        public TimeSpan SubscriberTimeLimit
+        {
+            get => events.SubscriberTimeLimit;
+            set => events.SubscriberTimeLimit = value;
+        }
 
         /// <summary>Lease events (Bound, Extended, Renewing, Rebinding, Expired, Nak, Dropped, Released ...), in order per lease.</summary>
-        public event EventHandler<DhcpAgentEventArgs>? LeaseEvent;
+        public event EventHandler<DhcpAgentEventArgs>? LeaseEvent
+        {
+            add => events.LeaseEvent += value;
+            remove => events.LeaseEvent -= value;
+        }
 
         /// <summary>A subscriber threw or overran <see cref="SubscriberTimeLimit"/>; the lease went on regardless.</summary>
-        public event EventHandler<DhcpSubscriberFailureEventArgs>? SubscriberFailed;
+        public event EventHandler<DhcpSubscriberFailureEventArgs>? SubscriberFailed
+        {
+            add => events.SubscriberFailed += value;
+            remove => events.SubscriberFailed -= value;
+        }
 
         sealed class ManagedLease
         {
-            public ManagedLease(string interfaceName, DhcpClient client, bool configure, string socketKey)
+            public ManagedLease(DhcpLeaseKey key, DhcpClient client, bool configure, string socketKey)
             {
-                InterfaceName = interfaceName;
+                Key = key;
                 Client = client;
                 Configure = configure;
                 SocketKey = socketKey;
             }
 
-            public string InterfaceName { get; }
+            public DhcpLeaseKey Key { get; }
+            public string InterfaceName => Key.InterfaceName;
             public string SocketKey { get; }
             public DhcpClient Client { get; }
             public bool Configure { get; set; }
@@ -66,10 +90,9 @@ namespace IscsiDhcp.Dhcp.Agent
             public bool Failed { get; set; }
             public DhcpCommand? Pending { get; set; }
             public DhcpLease? Configured { get; set; }
-            public Task Events { get; set; } = Task.CompletedTask;
+            /// <summary>The lease's events stored and put on the interface so far, in order (see OnClientEvent).</summary>
+            public Task Applied { get; set; } = Task.CompletedTask;
         }
-
-        static string Key(string interfaceName, byte[] clientId) => interfaceName + "|" + BitConverter.ToString(clientId);
 
         // ---- asynchronous commands ----
 
@@ -91,7 +114,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 managed.Primary = request.Primary;
             }
             var stored = store.Load(request.InterfaceName, identity.ClientId, time.GetUtcNow());
-            return await Run(managed, DhcpCommand.Start, managed.Client.StartAsync(stored, CancellationToken.None), wait, cancel).ConfigureAwait(false);
+            return await Run(managed, DhcpCommand.Start, Applied(managed, managed.Client.StartAsync(stored, CancellationToken.None)), wait, cancel).ConfigureAwait(false);
         }
 
         /// <summary>EXTEND: renews now.</summary>
@@ -103,7 +126,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 managed = Find(interfaceName, clientId);
                 Admit(managed, DhcpCommand.Extend);
             }
-            return Run(managed, DhcpCommand.Extend, managed.Client.ExtendAsync(CancellationToken.None), wait, cancel);
+            return Run(managed, DhcpCommand.Extend, Applied(managed, managed.Client.ExtendAsync(CancellationToken.None)), wait, cancel);
         }
 
         /// <summary>INFORM: options for an address configured by other means.</summary>
@@ -116,7 +139,7 @@ namespace IscsiDhcp.Dhcp.Agent
                 managed = Manage(request with { Configure = false }, identity);
                 Admit(managed, DhcpCommand.Inform);
             }
-            return await Run(managed, DhcpCommand.Inform, managed.Client.InformAsync(address, CancellationToken.None), wait, cancel).ConfigureAwait(false);
+            return await Run(managed, DhcpCommand.Inform, Applied(managed, managed.Client.InformAsync(address, CancellationToken.None)), wait, cancel).ConfigureAwait(false);
         }
 
         /// <summary>The identity the request names, or by default the interface's own MAC.</summary>
@@ -127,26 +150,33 @@ namespace IscsiDhcp.Dhcp.Agent
         ManagedLease Manage(DhcpStartRequest request, DhcpClientIdentity identity)
         {
             ThrowIfDisposed();
-            var key = Key(request.InterfaceName, identity.ClientId);
+            var key = new DhcpLeaseKey(request.InterfaceName, identity.ClientId);
             if (leases.TryGetValue(key, out var existing)) return existing;
-            var client = new DhcpClient(AcquireSocket(request, out var socketKey), identity, request.ClientOptions, time);
-            var managed = new ManagedLease(request.InterfaceName, client, request.Configure, socketKey);
+            var client = new DhcpClient(sockets.Acquire(request, out var socketKey), identity, request.ClientOptions, time);
+            var managed = new ManagedLease(key, client, request.Configure, socketKey);
             client.LeaseEvent += (_, e) => OnClientEvent(managed, e);
             leases[key] = managed;
             return managed;
         }
 
-        /// <summary>Checks the table and the one-transaction rule, then marks the command pending.</summary>
+        /// <summary>Checks the command against the lease (BOOTP, the table, the one-transaction rule), then marks it pending.</summary>
         static void Admit(ManagedLease managed, DhcpCommand command, bool allowRestart = false)
         {
-            RefuseBootp(managed, command);
-            // The table first, then the one-transaction rule, in dhcpagent's order.
-            var state = managed.Client.State;
-            if (!DhcpCommandTable.IsAllowed(state, command))
-                throw new DhcpAgentException(DhcpAgentError.NotAllowedInState, $"{managed.InterfaceName}: {command} is not allowed while the lease is {state}");
-            if (managed.Pending is { } pending && !(allowRestart && pending == DhcpCommand.Start))
-                throw new DhcpAgentException(DhcpAgentError.Pending, $"{managed.InterfaceName}: {pending} is still in progress; {command} must wait for it");
+            DhcpCommandAdmission.Admit(managed.InterfaceName, managed.Client.State, managed.Client.Lease?.IsBootp == true, managed.Pending, command, allowRestart);
             managed.Pending = command;
+        }
+
+        /// <summary>A transaction's lease once the agent has stored it and put it on the interface: what a caller waits for.</summary>
+        async Task<DhcpLease> Applied(ManagedLease managed, Task<DhcpLease> transaction)
+        {
+            var lease = await transaction.ConfigureAwait(false);
+            await AppliedSoFar(managed).ConfigureAwait(false);
+            return lease;
+        }
+
+        Task AppliedSoFar(ManagedLease managed)
+        {
+            lock (gate) return managed.Applied;
         }
 
         /// <summary>
@@ -180,13 +210,6 @@ namespace IscsiDhcp.Dhcp.Agent
 
         // ---- synchronous commands ----
 
-        /// <summary>A BOOTP lease cannot be extended, released or informed (dhcpagent's DHCP_IPC_E_BOOTP), whatever the state.</summary>
-        static void RefuseBootp(ManagedLease managed, DhcpCommand command)
-        {
-            if (managed.Client.Lease?.IsBootp == true && command is DhcpCommand.Extend or DhcpCommand.Release or DhcpCommand.Inform)
-                throw new DhcpAgentException(DhcpAgentError.Bootp, $"{managed.InterfaceName}: the lease came from a BOOTP server; {command} is a DHCP-only command");
-        }
-
         /// <summary>RELEASE: gives the lease back, deletes it from disk and takes it off the interface.</summary>
         public DhcpLeaseStatus Release(string interfaceName, byte[]? clientId = null)
         {
@@ -194,13 +217,13 @@ namespace IscsiDhcp.Dhcp.Agent
             lock (gate)
             {
                 managed = Find(interfaceName, clientId);
-                RefuseBootp(managed, DhcpCommand.Release);
-                if (!DhcpCommandTable.IsAllowed(managed.Client.State, DhcpCommand.Release))
-                    throw new DhcpAgentException(DhcpAgentError.NotAllowedInState, $"{interfaceName}: Release is not allowed while the lease is {managed.Client.State}");
+                DhcpCommandAdmission.RefuseBootp(interfaceName, managed.Client.Lease?.IsBootp == true, DhcpCommand.Release);
+                DhcpCommandAdmission.RefuseByTable(interfaceName, managed.Client.State, DhcpCommand.Release);
             }
             var status = StatusOf(managed);
             managed.Client.Release();
-            store.Delete(interfaceName, managed.Client.Identity.ClientId);
+            AwaitApplied(managed);
+            store.Delete(interfaceName, managed.Key.ClientIdBytes);
             if (managed.Configured is { } configured) configurator().Remove(interfaceName, configured);
             Forget(managed);
             AwaitDelivery(managed);
@@ -214,26 +237,28 @@ namespace IscsiDhcp.Dhcp.Agent
             lock (gate) managed = Find(interfaceName, clientId);
             var status = StatusOf(managed);
             var lease = managed.Client.Drop();
-            if (lease is not null) store.Save(interfaceName, managed.Client.Identity.ClientId, lease);
+            AwaitApplied(managed);
+            if (lease is not null) store.Save(interfaceName, managed.Key.ClientIdBytes, lease);
             Forget(managed);
             AwaitDelivery(managed);
             return status with { State = DhcpClientState.Stopped };
         }
 
-        [ThreadStatic] static bool delivering;
+        /// <summary>What earlier events asked of the store and the interface is done before RELEASE or DROP acts.</summary>
+        void AwaitApplied(ManagedLease managed)
+        {
+            try { AppliedSoFar(managed).Wait(); }
+            catch (AggregateException) { }
+        }
 
         /// <summary>
         /// Waits (a subscriber's time limit at most) until subscribers have had the lease's last
         /// events, so that when RELEASE or DROP returns, a job watching the lease has ended too.
-        /// Not from a subscriber itself: it would wait for its own delivery.
         /// </summary>
         void AwaitDelivery(ManagedLease managed)
         {
-            if (delivering) return;
-            Task events;
-            lock (gate) events = managed.Events;
-            try { events.Wait(SubscriberTimeLimit); }
-            catch (AggregateException) { }
+            AwaitApplied(managed);   // events reach the dispatcher once applied
+            events.AwaitDelivery(managed.Key);
         }
 
         /// <summary>PING: whether the agent manages the lease and it has not failed.</summary>
@@ -262,42 +287,20 @@ namespace IscsiDhcp.Dhcp.Agent
         }
 
         /// <summary>GET_OPTION by code: the current ACK's value, else the original ACK's (as dhcpagent does).</summary>
-        public byte[] GetOption(string interfaceName, byte code, byte[]? clientId = null)
-        {
-            var lease = LeaseForQuery(interfaceName, clientId);
-            return lease.Get(code) ?? throw new DhcpAgentException(DhcpAgentError.NoOption, $"{interfaceName}: the server sent no option {code} ({DhcpOptionRegistry.NameOf(code)})");
-        }
+        public byte[] GetOption(string interfaceName, byte code, byte[]? clientId = null) =>
+            DhcpLeaseQuery.Option(LeaseForQuery(interfaceName, clientId), interfaceName, code);
 
+        /// <summary>GET_OPTION by name; an unknown name is refused before any lease is looked at.</summary>
         public byte[] GetOption(string interfaceName, string name, byte[]? clientId = null) =>
             GetOption(interfaceName, DhcpOptionRegistry.CodeOf(name) ?? throw new ArgumentException($"'{name}' is not a DHCP option name", nameof(name)), clientId);
 
         /// <summary>A vendor-specific (43) sub-option.</summary>
-        public byte[] GetVendorOption(string interfaceName, byte subCode, byte[]? clientId = null)
-        {
-            var vendor = GetOption(interfaceName, (byte)DhcpOptionCode.VendorSpecific, clientId);
-            return DhcpOptionRegistry.SubOptions((byte)DhcpOptionCode.VendorSpecific, vendor).TryGetValue(subCode, out var value)
-                ? value : throw new DhcpAgentException(DhcpAgentError.NoOption, $"{interfaceName}: no vendor sub-option {subCode}");
-        }
+        public byte[] GetVendorOption(string interfaceName, byte subCode, byte[]? clientId = null) =>
+            DhcpLeaseQuery.VendorOption(LeaseForQuery(interfaceName, clientId), interfaceName, subCode);
 
         /// <summary>A BOOTP header field of the ACK: siaddr, giaddr, ciaddr, yiaddr, sname, file, chaddr, hops, secs, xid.</summary>
-        public string GetField(string interfaceName, string field, byte[]? clientId = null)
-        {
-            var ack = LeaseForQuery(interfaceName, clientId).Ack;
-            return field.ToLowerInvariant() switch
-            {
-                "siaddr" => ack.ServerAddress.ToString(),
-                "giaddr" => ack.RelayAddress.ToString(),
-                "ciaddr" => ack.ClientAddress.ToString(),
-                "yiaddr" => ack.YourAddress.ToString(),
-                "sname" => ack.ServerName,
-                "file" => ack.BootFile,
-                "chaddr" => BitConverter.ToString(ack.HardwareAddress.ToArray()).Replace('-', ':').ToLowerInvariant(),
-                "hops" => ack.Hops.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "secs" => ack.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "xid" => $"0x{ack.TransactionId:x8}",
-                _ => throw new ArgumentException($"'{field}' is not a BOOTP field (siaddr, giaddr, ciaddr, yiaddr, sname, file, chaddr, hops, secs, xid)", nameof(field)),
-            };
-        }
+        public string GetField(string interfaceName, string field, byte[]? clientId = null) =>
+            DhcpLeaseQuery.Field(LeaseForQuery(interfaceName, clientId), field);
 
         DhcpLease LeaseForQuery(string interfaceName, byte[]? clientId)
         {
@@ -310,17 +313,29 @@ namespace IscsiDhcp.Dhcp.Agent
             }
         }
 
-        /// <summary>After a suspend/resume or a clock jump: every finite lease is confirmed with its server (INIT-REBOOT).</summary>
-        public async Task RevalidateAllAsync(TimeSpan? wait = null)
+        /// <summary>
+        /// After a suspend/resume or a clock jump (<see cref="DhcpClockJumpWatch"/>): every finite
+        /// lease with no transaction under way is confirmed with its server (INIT-REBOOT), in the
+        /// background; how each ends shows in its status and events.
+        /// </summary>
+        void RevalidateAll()
         {
             List<ManagedLease> all;
-            lock (gate) all = leases.Values.Where(m => m.Client.Lease?.ExpiresAt is not null && m.Pending is null).ToList();
-            var checks = all.Select(m =>
+            lock (gate)
             {
-                lock (gate) m.Pending = DhcpCommand.Start;
-                return Run(m, DhcpCommand.Start, m.Client.RevalidateAsync(), wait, CancellationToken.None);
-            });
-            await Task.WhenAll(checks).ConfigureAwait(false);
+                if (disposed) return;
+                all = leases.Values.Where(m => m.Client.Lease?.ExpiresAt is not null && m.Pending is null).ToList();
+                foreach (var m in all) m.Pending = DhcpCommand.Start;
+            }
+            foreach (var m in all)
+            {
+                Task<DhcpLease> check;
+                try { check = m.Client.RevalidateAsync(); }
+                catch (InvalidOperationException) { check = Task.FromException<DhcpLease>(new DhcpAgentException(DhcpAgentError.UnknownInterface, "the lease ended")); }
+                // Nobody waits for these: a failure is the lease's (Failed), observed here.
+                _ = Run(m, DhcpCommand.Start, Applied(m, check), null, CancellationToken.None)
+                    .ContinueWith(t => GC.KeepAlive(t.Exception), TaskScheduler.Default);
+            }
         }
 
         // ---- plumbing ----
@@ -329,7 +344,7 @@ namespace IscsiDhcp.Dhcp.Agent
         {
             ThrowIfDisposed();
             if (clientId is not null)
-                return leases.TryGetValue(Key(interfaceName, clientId), out var exact) ? exact
+                return leases.TryGetValue(new DhcpLeaseKey(interfaceName, clientId), out var exact) ? exact
                     : throw new DhcpAgentException(DhcpAgentError.UnknownInterface, $"no lease managed on {interfaceName} for that client id");
             var onInterface = leases.Values.Where(m => m.InterfaceName == interfaceName).ToList();
             return onInterface.Count switch
@@ -340,43 +355,14 @@ namespace IscsiDhcp.Dhcp.Agent
             };
         }
 
-        DhcpSocket AcquireSocket(DhcpStartRequest request, out string key)
-        {
-            var interfaceName = request.InterfaceName;
-            if ((request.RelayAddress is null) != (request.ServerAddress is null))
-                throw new ArgumentException("relay mode needs both the relay's own address and the server's address");
-            // Relay-mode clients share one socket per relay address and server, not per interface.
-            key = request.RelayAddress is { } relay ? $"relay {relay} to {request.ServerAddress}" : interfaceName;
-            if (sockets.TryGetValue(key, out var entry))
-            {
-                sockets[key] = (entry.Socket, entry.Users + 1);
-                return entry.Socket;
-            }
-            DhcpSocket socket;
-            try { socket = request.RelayAddress is { } from ? DhcpSocket.OpenRelay(from, request.ServerAddress!) : openSocket(interfaceName); }
-            catch (UnauthorizedAccessException e) { throw new DhcpAgentException(DhcpAgentError.Permission, e.Message); }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
-            {
-                throw new DhcpAgentException(DhcpAgentError.Permission, $"binding UDP port 68 on {interfaceName} needs privilege (root, or CAP_NET_BIND_SERVICE and CAP_NET_RAW)");
-            }
-            sockets[key] = (socket, 1);
-            return socket;
-        }
-
         void Forget(ManagedLease managed)
         {
             lock (gate)
             {
-                leases.Remove(Key(managed.InterfaceName, managed.Client.Identity.ClientId));
+                leases.Remove(managed.Key);
                 managed.Client.Dispose();
-                var entry = sockets[managed.SocketKey];
-                if (entry.Users > 1) sockets[managed.SocketKey] = (entry.Socket, entry.Users - 1);
-                else
-                {
-                    sockets.Remove(managed.SocketKey);
-                    entry.Socket.Dispose();
-                }
             }
+            sockets.Release(managed.SocketKey);
         }
 
         DhcpLeaseStatus StatusOf(ManagedLease managed)
@@ -385,8 +371,7 @@ namespace IscsiDhcp.Dhcp.Agent
             var lease = client.Lease;
             return new DhcpLeaseStatus
             {
-                InterfaceName = managed.InterfaceName,
-                ClientId = DhcpClientIdentity.FormatClientId(client.Identity.ClientId),
+                Key = managed.Key,
                 State = client.State,
                 Address = lease?.Address,
                 PrefixLength = lease?.PrefixLength ?? 0,
@@ -410,15 +395,26 @@ namespace IscsiDhcp.Dhcp.Agent
             };
         }
 
-        /// <summary>Client events: store and configure, then hand to subscribers in order, off the client's thread.</summary>
+        /// <summary>
+        /// Client events, on the client's thread (the socket's receive thread, a timer's, a
+        /// caller's): queued at once behind the lease's earlier ones, so storing the lease and
+        /// running `ip` never hold up the socket's other clients; then handed to subscribers.
+        /// </summary>
         void OnClientEvent(ManagedLease managed, DhcpLeaseEventArgs e)
+        {
+            lock (gate) managed.Applied = managed.Applied.ContinueWith(_ => Apply(managed, e), CancellationToken.None,
+                TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+
+        /// <summary>Stores and configures what the event asks, then publishes it.</summary>
+        void Apply(ManagedLease managed, DhcpLeaseEventArgs e)
         {
             try
             {
                 switch (e.Kind)
                 {
                     case DhcpLeaseEventKind.Bound or DhcpLeaseEventKind.Extended when e.After is { } lease:
-                        store.Save(managed.InterfaceName, managed.Client.Identity.ClientId, lease);
+                        store.Save(managed.InterfaceName, managed.Key.ClientIdBytes, lease);
                         if (managed.Configure)
                         {
                             var configuring = configurator();
@@ -446,40 +442,12 @@ namespace IscsiDhcp.Dhcp.Agent
                         break;
                 }
             }
-            catch (DhcpAgentException failure)
+            catch (Exception failure) when (failure is DhcpAgentException or System.IO.IOException or UnauthorizedAccessException)
             {
                 managed.Failed = true;
-                SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, e.Kind, failure));
+                events.ReportFailure(new DhcpSubscriberFailureEventArgs(managed.InterfaceName, e.Kind, failure));
             }
-            var args = new DhcpAgentEventArgs(managed.InterfaceName, DhcpClientIdentity.FormatClientId(managed.Client.Identity.ClientId), e);
-            // Delivery waits on subscribers, so it runs on its own thread, never on the pool's.
-            lock (gate) managed.Events = managed.Events.ContinueWith(_ => Deliver(managed, args), CancellationToken.None,
-                TaskContinuationOptions.LongRunning, TaskScheduler.Default);
-        }
-
-        void Deliver(ManagedLease managed, DhcpAgentEventArgs args)
-        {
-            var handlers = LeaseEvent;
-            if (handlers is null) return;
-            foreach (EventHandler<DhcpAgentEventArgs> handler in handlers.GetInvocationList())
-            {
-                // A thread of its own too: a subscriber that hangs must not starve the pool.
-                var call = Task.Factory.StartNew(() =>
-                {
-                    delivering = true;
-                    handler(this, args);
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                try
-                {
-                    if (!call.Wait(SubscriberTimeLimit))
-                        SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, args.Event.Kind,
-                            new TimeoutException($"a subscriber took longer than {SubscriberTimeLimit.TotalSeconds:0.#} s over {args.Event.Kind}")));
-                }
-                catch (AggregateException e)
-                {
-                    SubscriberFailed?.Invoke(this, new DhcpSubscriberFailureEventArgs(managed.InterfaceName, args.Event.Kind, e.InnerException ?? e));
-                }
-            }
+            events.Publish(new DhcpAgentEventArgs(managed.Key, e));
         }
 
         void ThrowIfDisposed()
@@ -496,7 +464,8 @@ namespace IscsiDhcp.Dhcp.Agent
                 if (disposed) return;
                 all = leases.Values.ToList();
             }
-            foreach (var managed in all) Drop(managed.InterfaceName, managed.Client.Identity.ClientId);
+            clock.Dispose();
+            foreach (var managed in all) Drop(managed.InterfaceName, managed.Key.ClientIdBytes);
             lock (gate) disposed = true;
         }
     }

@@ -3,19 +3,17 @@ using IscsiDhcp.Dhcp.Client;
 
 namespace IscsiDhcp.Dhcp.Agent
 {
-    /// <summary>A lease event as the agent reports it: which interface and client, and the event with the lease before and after.</summary>
+    /// <summary>A lease event as the agent reports it: which lease, and the event with the lease before and after.</summary>
     public sealed class DhcpAgentEventArgs : EventArgs
     {
-        public DhcpAgentEventArgs(string interfaceName, string clientId, DhcpLeaseEventArgs leaseEvent)
+        public DhcpAgentEventArgs(DhcpLeaseKey lease, DhcpLeaseEventArgs leaseEvent)
         {
-            InterfaceName = interfaceName;
-            ClientId = clientId;
+            Lease = lease;
             Event = leaseEvent;
         }
 
-        public string InterfaceName { get; }
-        /// <summary>As DhcpLeaseStatus.ClientId shows it (hex bytes with ':').</summary>
-        public string ClientId { get; }
+        public DhcpLeaseKey Lease { get; }
+        public string InterfaceName => Lease.InterfaceName;
         public DhcpLeaseEventArgs Event { get; }
     }
 }

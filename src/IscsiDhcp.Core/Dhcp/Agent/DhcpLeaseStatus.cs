@@ -8,8 +8,9 @@ namespace IscsiDhcp.Dhcp.Agent
     /// <summary>STATUS: a lease's state, times and counters, as a snapshot.</summary>
     public sealed record DhcpLeaseStatus
     {
-        public string InterfaceName { get; init; } = "";
-        public string ClientId { get; init; } = "";
+        public string InterfaceName => Key.InterfaceName;
+        /// <summary>The client identifier as text (<see cref="DhcpLeaseKey.ClientIdText"/>).</summary>
+        public string ClientId => Key.ClientIdText;
         public DhcpClientState State { get; init; }
         public IPAddress? Address { get; init; }
         public int PrefixLength { get; init; }
@@ -31,5 +32,7 @@ namespace IscsiDhcp.Dhcp.Agent
         public long PacketsReceived { get; init; }
         public long BadPackets { get; init; }
         public long BadOffers { get; init; }
+        /// <summary>Which lease this is: what the service's commands take.</summary>
+        public DhcpLeaseKey Key { get; init; }
     }
 }

@@ -12,7 +12,8 @@ namespace IscsiDhcp.Dhcp.Client
     /// Runs a <see cref="DhcpClientMachine"/> on a <see cref="DhcpSocket"/>: replies from the
     /// socket, timers from a <see cref="TimeProvider"/> (one timer per client on the shared
     /// timer queue, so 10,000 leases need no more threads than one), commands from callers.
-    /// Every input is handled under one lock; sends and events happen outside it, in order.
+    /// Every input is handled under one lock; sends and events happen outside it, in the
+    /// machine's order, under a second lock taken before the first.
     /// </summary>
     public sealed class DhcpClient : IDisposable
     {
@@ -20,6 +21,10 @@ namespace IscsiDhcp.Dhcp.Client
         readonly TimeProvider time;
         readonly DhcpClientMachine machine;
         readonly object gate = new();
+        // Held from an input until its outputs are out, so the outputs of inputs from different
+        // threads (timer, socket, callers) never interleave. The state lock is not held while
+        // subscribers run: they may read State and Lease.
+        readonly object dispatch = new();
         readonly ITimer timer;
         readonly IDisposable registration;
         TaskCompletionSource<DhcpLease> bound = NewWaiter();
@@ -43,7 +48,11 @@ namespace IscsiDhcp.Dhcp.Client
         public long PacketsSent { get { lock (gate) return machine.PacketsSent; } }
         public long PacketsReceived { get { lock (gate) return machine.PacketsReceived; } }
 
-        /// <summary>Every lease event, in order (raised on the socket's or the timer's thread).</summary>
+        /// <summary>
+        /// Every lease event, in the machine's order (raised on the thread whose input made it:
+        /// the socket's, the timer's or a caller's). A subscriber holds up the client's next
+        /// input until it returns: it must not wait for another thread that feeds this client.
+        /// </summary>
         public event EventHandler<DhcpLeaseEventArgs>? LeaseEvent;
 
         static TaskCompletionSource<DhcpLease> NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -103,6 +112,11 @@ namespace IscsiDhcp.Dhcp.Client
         }
 
         void Handle(Func<DhcpClientMachine, List<DhcpOutput>> input)
+        {
+            lock (dispatch) HandleInOrder(input);
+        }
+
+        void HandleInOrder(Func<DhcpClientMachine, List<DhcpOutput>> input)
         {
             List<DhcpOutput> outputs;
             DateTimeOffset? next;

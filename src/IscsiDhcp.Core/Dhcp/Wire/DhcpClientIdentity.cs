@@ -53,9 +53,6 @@ namespace IscsiDhcp.Dhcp.Wire
             return id;
         }
 
-        /// <summary>A client identifier as the agent shows it: lower-case hex bytes joined by ':'.</summary>
-        public static string FormatClientId(byte[] clientId) => BitConverter.ToString(clientId).Replace('-', ':').ToLowerInvariant();
-
         /// <summary>Client-identifier hex bytes (with ':' or '-' between them, or none), naming what is wrong.</summary>
         public static byte[] ParseClientId(string hex)
         {

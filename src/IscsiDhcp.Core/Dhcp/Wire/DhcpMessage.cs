@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
-using System.Text;
 
 namespace IscsiDhcp.Dhcp.Wire
 {
@@ -77,44 +76,84 @@ namespace IscsiDhcp.Dhcp.Wire
             return this;
         }
 
+        // ---- the header: its fields, once ----
+
+        static string Decimal(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>The BOOTP header's fields in wire order: the one list that parsing, encoding and field queries use.</summary>
+        public static readonly IReadOnlyList<DhcpHeaderField> Header = Laid(new[]
+        {
+            new DhcpHeaderField("op", 1, false, (DhcpMessage m, ref DhcpReader r) => m.Op = r.U8(), (DhcpMessage m, ref DhcpWriter w) => w.U8(m.Op), m => Decimal(m.Op)),
+            new DhcpHeaderField("htype", 1, false, (DhcpMessage m, ref DhcpReader r) => m.HardwareType = r.U8(), (DhcpMessage m, ref DhcpWriter w) => w.U8(m.HardwareType), m => Decimal(m.HardwareType)),
+            new DhcpHeaderField("hlen", 1, false, (DhcpMessage m, ref DhcpReader r) => m.HardwareLength = r.U8(), (DhcpMessage m, ref DhcpWriter w) => w.U8(m.HardwareLength), m => Decimal(m.HardwareLength)),
+            new DhcpHeaderField("hops", 1, true, (DhcpMessage m, ref DhcpReader r) => m.Hops = r.U8(), (DhcpMessage m, ref DhcpWriter w) => w.U8(m.Hops), m => Decimal(m.Hops)),
+            new DhcpHeaderField("xid", 4, true, (DhcpMessage m, ref DhcpReader r) => m.TransactionId = r.U32(), (DhcpMessage m, ref DhcpWriter w) => w.U32(m.TransactionId), m => $"0x{m.TransactionId:x8}"),
+            new DhcpHeaderField("secs", 2, true, (DhcpMessage m, ref DhcpReader r) => m.Seconds = r.U16(), (DhcpMessage m, ref DhcpWriter w) => w.U16(m.Seconds), m => Decimal(m.Seconds)),
+            new DhcpHeaderField("flags", 2, false, (DhcpMessage m, ref DhcpReader r) => m.Broadcast = (r.U16() & 0x8000) != 0,
+                (DhcpMessage m, ref DhcpWriter w) => w.U16(m.Broadcast ? (ushort)0x8000 : (ushort)0), m => m.Broadcast ? "0x8000" : "0x0000"),
+            new DhcpHeaderField("ciaddr", 4, true, (DhcpMessage m, ref DhcpReader r) => m.ClientAddress = r.Address(), (DhcpMessage m, ref DhcpWriter w) => w.Address(m.ClientAddress), m => m.ClientAddress.ToString()),
+            new DhcpHeaderField("yiaddr", 4, true, (DhcpMessage m, ref DhcpReader r) => m.YourAddress = r.Address(), (DhcpMessage m, ref DhcpWriter w) => w.Address(m.YourAddress), m => m.YourAddress.ToString()),
+            new DhcpHeaderField("siaddr", 4, true, (DhcpMessage m, ref DhcpReader r) => m.ServerAddress = r.Address(), (DhcpMessage m, ref DhcpWriter w) => w.Address(m.ServerAddress), m => m.ServerAddress.ToString()),
+            new DhcpHeaderField("giaddr", 4, true, (DhcpMessage m, ref DhcpReader r) => m.RelayAddress = r.Address(), (DhcpMessage m, ref DhcpWriter w) => w.Address(m.RelayAddress), m => m.RelayAddress.ToString()),
+            new DhcpHeaderField("chaddr", 16, true, (DhcpMessage m, ref DhcpReader r) => m.ClientHardwareAddress = r.Bytes(16).ToArray(),
+                (DhcpMessage m, ref DhcpWriter w) => w.Bytes(m.ClientHardwareAddress, 16), m => BitConverter.ToString(m.HardwareAddress.ToArray()).Replace('-', ':').ToLowerInvariant()),
+            // sname and file may hold options instead (option 52): Parse reads them again as options then.
+            new DhcpHeaderField("sname", 64, true, (DhcpMessage m, ref DhcpReader r) => m.ServerName = r.FixedText(64), (DhcpMessage m, ref DhcpWriter w) => w.FixedText(m.ServerName, 64), m => m.ServerName),
+            new DhcpHeaderField("file", 128, true, (DhcpMessage m, ref DhcpReader r) => m.BootFile = r.FixedText(128), (DhcpMessage m, ref DhcpWriter w) => w.FixedText(m.BootFile, 128), m => m.BootFile),
+        });
+
+        static readonly DhcpHeaderField SnameField = Field("sname")!;
+        static readonly DhcpHeaderField FileField = Field("file")!;
+
+        static DhcpHeaderField[] Laid(DhcpHeaderField[] fields)
+        {
+            var offset = 0;
+            foreach (var field in fields)
+            {
+                field.Offset = offset;
+                offset += field.Size;
+            }
+            System.Diagnostics.Debug.Assert(offset == HeaderLength, "the BOOTP header is 236 bytes");
+            return fields;
+        }
+
+        /// <summary>A header field by its RFC 2131 name (ignoring case), or null.</summary>
+        public static DhcpHeaderField? Field(string name)
+        {
+            foreach (var field in Header) if (string.Equals(field.Name, name, StringComparison.OrdinalIgnoreCase)) return field;
+            return null;
+        }
+
         // ---- parsing ----
 
         public static DhcpMessage Parse(ReadOnlySpan<byte> packet)
         {
             if (packet.Length < HeaderLength + 4) throw new DhcpFormatException($"a {packet.Length}-byte packet is shorter than a DHCP header and cookie");
-            if (!packet.Slice(HeaderLength, 4).SequenceEqual(MagicCookie)) throw new DhcpFormatException("no DHCP magic cookie (a plain BOOTP packet)");
-            var m = new DhcpMessage
-            {
-                Op = packet[0],
-                HardwareType = packet[1],
-                HardwareLength = packet[2],
-                Hops = packet[3],
-                TransactionId = BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(4)),
-                Seconds = BinaryPrimitives.ReadUInt16BigEndian(packet.Slice(8)),
-                Broadcast = (packet[10] & 0x80) != 0,
-                ClientAddress = Address(packet.Slice(12)),
-                YourAddress = Address(packet.Slice(16)),
-                ServerAddress = Address(packet.Slice(20)),
-                RelayAddress = Address(packet.Slice(24)),
-                ClientHardwareAddress = packet.Slice(28, 16).ToArray(),
-            };
+            var reader = new DhcpReader(packet);
+            var m = new DhcpMessage();
+            foreach (var field in Header) field.Read(m, ref reader);
+            if (!reader.Bytes(4).SequenceEqual(MagicCookie)) throw new DhcpFormatException("no DHCP magic cookie (a plain BOOTP packet)");
             if (m.Op != BootRequest && m.Op != BootReply) throw new DhcpFormatException($"op {m.Op} is neither BOOTREQUEST nor BOOTREPLY");
             if (m.HardwareLength > 16) throw new DhcpFormatException($"hlen {m.HardwareLength} exceeds the 16-byte chaddr");
 
             // RFC 3396: all instances of a code, in order, make one value.
             var joined = new Dictionary<byte, MemoryStream>();
             var order = new List<byte>();
-            ReadRegion(packet.Slice(HeaderLength + 4), joined, order, "options");
+            ReadRegion(reader.Bytes(reader.Remaining), joined, order, "options");
             var overload = joined.TryGetValue((byte)DhcpOptionCode.OptionOverload, out var o) ? o.ToArray() : null;
             if (overload is not null && (overload.Length != 1 || overload[0] < 1 || overload[0] > 3))
                 throw new DhcpFormatException("option 52 (overload) must be one byte of 1, 2 or 3");
-            var fileHoldsOptions = overload is not null && (overload[0] & 1) != 0;
-            var snameHoldsOptions = overload is not null && (overload[0] & 2) != 0;
             // RFC 2131 section 4.1: options, then file, then sname.
-            if (fileHoldsOptions) ReadRegion(packet.Slice(108, 128), joined, order, "file");
-            else m.BootFile = Text(packet.Slice(108, 128));
-            if (snameHoldsOptions) ReadRegion(packet.Slice(44, 64), joined, order, "sname");
-            else m.ServerName = Text(packet.Slice(44, 64));
+            if (overload is not null && (overload[0] & 1) != 0)
+            {
+                ReadRegion(packet.Slice(FileField.Offset, FileField.Size), joined, order, "file");
+                m.BootFile = "";
+            }
+            if (overload is not null && (overload[0] & 2) != 0)
+            {
+                ReadRegion(packet.Slice(SnameField.Offset, SnameField.Size), joined, order, "sname");
+                m.ServerName = "";
+            }
             foreach (var code in order)
                 if (code != (byte)DhcpOptionCode.OptionOverload) m.options.Add(new DhcpMessageOption(code, joined[code].ToArray()));
             // A reply without a message type is BOOTP (RFC 1542): a BOOTP server answering us.
@@ -124,32 +163,23 @@ namespace IscsiDhcp.Dhcp.Wire
 
         static void ReadRegion(ReadOnlySpan<byte> region, Dictionary<byte, MemoryStream> joined, List<byte> order, string where)
         {
-            var i = 0;
-            while (i < region.Length)
+            var reader = new DhcpReader(region);
+            while (!reader.AtEnd)
             {
-                var code = region[i];
+                var code = reader.U8();
                 if (code == (byte)DhcpOptionCode.End) return;
-                if (code == (byte)DhcpOptionCode.Pad) { i++; continue; }
-                if (i + 1 >= region.Length) throw new DhcpFormatException($"option {code} in {where} has no length byte");
-                var length = region[i + 1];
-                if (i + 2 + length > region.Length) throw new DhcpFormatException($"option {code} in {where} claims {length} bytes, past the end");
+                if (code == (byte)DhcpOptionCode.Pad) continue;
+                if (reader.AtEnd) throw new DhcpFormatException($"option {code} in {where} has no length byte");
+                var length = reader.U8();
+                if (length > reader.Remaining) throw new DhcpFormatException($"option {code} in {where} claims {length} bytes, past the end");
                 if (!joined.TryGetValue(code, out var value))
                 {
                     joined[code] = value = new MemoryStream();
                     order.Add(code);
                 }
-                value.Write(region.Slice(i + 2, length).ToArray(), 0, length);
-                i += 2 + length;
+                value.Write(reader.Bytes(length).ToArray(), 0, length);
             }
             // No End option: tolerated, as most clients and servers do.
-        }
-
-        static IPAddress Address(ReadOnlySpan<byte> bytes) => new(bytes.Slice(0, 4).ToArray());
-
-        static string Text(ReadOnlySpan<byte> field)
-        {
-            var end = field.IndexOf((byte)0);
-            return Encoding.ASCII.GetString(field.Slice(0, end < 0 ? field.Length : end).ToArray());
         }
 
         // ---- encoding ----
@@ -161,57 +191,29 @@ namespace IscsiDhcp.Dhcp.Wire
         /// </summary>
         public byte[] Encode(int maxLength = DefaultMaxMessageSize)
         {
-            var body = new MemoryStream();
-            foreach (var option in options)
-            {
-                var value = option.Value;
-                var offset = 0;
-                do
-                {
-                    var chunk = Math.Min(255, value.Length - offset);
-                    body.WriteByte(option.Code);
-                    body.WriteByte((byte)chunk);
-                    body.Write(value, offset, chunk);
-                    offset += chunk;
-                }
-                while (offset < value.Length);
-            }
-            body.WriteByte((byte)DhcpOptionCode.End);
-
-            var length = Math.Max(MinimumPacket, HeaderLength + 4 + (int)body.Length);
+            var body = 1;   // End
+            foreach (var option in options) body += option.Value.Length + 2 * Math.Max(1, (option.Value.Length + 254) / 255);
+            var length = Math.Max(MinimumPacket, HeaderLength + 4 + body);
             if (length > maxLength) throw new InvalidOperationException($"the message needs {length} bytes, more than the {maxLength} allowed");
             var packet = new byte[length];
-            packet[0] = Op;
-            packet[1] = HardwareType;
-            packet[2] = HardwareLength;
-            packet[3] = Hops;
-            BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), TransactionId);
-            BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(8), Seconds);
-            if (Broadcast) packet[10] = 0x80;
-            Put(packet, 12, ClientAddress);
-            Put(packet, 16, YourAddress);
-            Put(packet, 20, ServerAddress);
-            Put(packet, 24, RelayAddress);
-            ClientHardwareAddress.AsSpan(0, Math.Min(16, ClientHardwareAddress.Length)).CopyTo(packet.AsSpan(28));
-            PutText(packet, 44, 64, ServerName);
-            PutText(packet, 108, 128, BootFile);
-            MagicCookie.CopyTo(packet, HeaderLength);
-            body.ToArray().CopyTo(packet, HeaderLength + 4);
+            var writer = new DhcpWriter(packet);
+            foreach (var field in Header) field.Write(this, ref writer);
+            writer.Bytes(MagicCookie);
+            foreach (var option in options)
+            {
+                ReadOnlySpan<byte> value = option.Value;
+                do
+                {
+                    var chunk = Math.Min(255, value.Length);
+                    writer.U8(option.Code);
+                    writer.U8((byte)chunk);
+                    writer.Bytes(value.Slice(0, chunk));
+                    value = value.Slice(chunk);
+                }
+                while (value.Length > 0);
+            }
+            writer.U8((byte)DhcpOptionCode.End);
             return packet;
-        }
-
-        static void Put(byte[] packet, int offset, IPAddress address)
-        {
-            var bytes = address.GetAddressBytes();
-            if (bytes.Length != 4) throw new ArgumentException($"{address} is not an IPv4 address");
-            bytes.CopyTo(packet, offset);
-        }
-
-        static void PutText(byte[] packet, int offset, int size, string text)
-        {
-            var bytes = Encoding.ASCII.GetBytes(text);
-            if (bytes.Length >= size) throw new ArgumentException($"'{text}' does not fit a {size}-byte field");
-            bytes.CopyTo(packet, offset);
         }
 
         public override string ToString() =>

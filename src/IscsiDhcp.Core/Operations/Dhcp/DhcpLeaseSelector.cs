@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 using IscsiDhcp.Common;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Wire;
@@ -18,10 +19,12 @@ namespace IscsiDhcp.Operations.Dhcp
         /// <summary>Hex bytes, as DhcpLeaseStatus.ClientId shows them ("01:02:00:00:00:00:01").</summary>
         public string? ClientId { get; set; }
 
-        public IReadOnlyList<DhcpLeaseStatus> Select(DhcpAgent agent, ICommandHost host, bool reportMissing = true)
+        public async Task<IReadOnlyList<DhcpLeaseStatus>> SelectAsync(IDhcpService service, ICommandHost host, bool reportMissing = true)
         {
-            var client = ClientId is null ? null : DhcpClientIdentity.FormatClientId(ParseClientId(ClientId));
-            var all = agent.StatusAll().Where(l => client is null || l.ClientId == client).ToList();
+            // The user's text is read once; leases are compared by their keys' bytes.
+            var client = ClientId is null ? null : ParseClientId(ClientId);
+            var all = (await service.StatusAllAsync(host.Cancellation).ConfigureAwait(false))
+                .Where(l => client is null || l.Key.ClientIdBytes.AsSpan().SequenceEqual(client)).ToList();
             if (InterfaceName is not { Length: > 0 }) return all;
             var chosen = new List<DhcpLeaseStatus>();
             foreach (var name in InterfaceName)
@@ -45,8 +48,5 @@ namespace IscsiDhcp.Operations.Dhcp
                 throw DhcpArgumentException.Invalid("ClientId", "DhcpInvalidClientId", e.Message);
             }
         }
-
-        /// <summary>The client id bytes of a lease, for the agent's calls.</summary>
-        public static byte[] ClientIdBytes(DhcpLeaseStatus lease) => DhcpClientIdentity.ParseClientId(lease.ClientId);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Wire;
 
 namespace IscsiDhcp.Operations.Dhcp
@@ -11,9 +12,9 @@ namespace IscsiDhcp.Operations.Dhcp
     /// </summary>
     public sealed class GetDhcpOptionOperation
     {
-        readonly IIscsiDhcpService service;
+        readonly IDhcpService service;
 
-        public GetDhcpOptionOperation(IIscsiDhcpService service) => this.service = service;
+        public GetDhcpOptionOperation(IDhcpService service) => this.service = service;
 
         public DhcpLeaseSelector Selector { get; } = new();
         public int? Code { get; set; }
@@ -21,7 +22,7 @@ namespace IscsiDhcp.Operations.Dhcp
         public int? VendorCode { get; set; }
         public string? Field { get; set; }
 
-        public Task RunAsync(ICommandHost host)
+        public async Task RunAsync(ICommandHost host)
         {
             var asked = (Code is null ? 0 : 1) + (Name is null ? 0 : 1) + (VendorCode is null ? 0 : 1) + (Field is null ? 0 : 1);
             if (asked != 1) throw new ArgumentException("name exactly one of -Code, -Name, -VendorCode or -Field");
@@ -30,33 +31,31 @@ namespace IscsiDhcp.Operations.Dhcp
             // Checked before any lease is read: a wrong name is wrong whatever the leases.
             if (Name is not null && DhcpOptionRegistry.CodeOf(Name) is null)
                 throw DhcpArgumentException.Invalid("Name", "DhcpUnknownOptionName", $"-Name {Name}: not a DHCP option name this module knows; give the option's number with -Code");
-            var agent = service.Dhcp;
-            foreach (var lease in Selector.Select(agent, host))
+            foreach (var lease in await Selector.SelectAsync(service, host).ConfigureAwait(false))
             {
-                var id = DhcpLeaseSelector.ClientIdBytes(lease);
                 try
                 {
-                    host.WriteObject(Read(agent, lease.InterfaceName, id));
+                    host.WriteObject(await ReadAsync(lease.Key, host.Cancellation).ConfigureAwait(false));
                 }
                 catch (Exception e) when (e is not ArgumentException)
                 {
                     host.WriteError(ErrorCatalog.Classify(e, lease.InterfaceName));
                 }
             }
-            return Task.CompletedTask;
         }
 
-        DhcpOption Read(IscsiDhcp.Dhcp.Agent.DhcpAgent agent, string interfaceName, byte[] id)
+        async Task<DhcpOption> ReadAsync(DhcpLeaseKey lease, System.Threading.CancellationToken cancel)
         {
+            var interfaceName = lease.InterfaceName;
             if (Field is not null)
             {
-                var text = agent.GetField(interfaceName, Field, id);
+                var text = await service.GetFieldAsync(lease, Field, cancel).ConfigureAwait(false);
                 return new DhcpOption { InterfaceName = interfaceName, Field = Field.ToLowerInvariant(), Name = Field.ToLowerInvariant(), Value = text, Text = text };
             }
             if (VendorCode is { } sub)
-                return Describe(interfaceName, (byte)DhcpOptionCode.VendorSpecific, sub, agent.GetVendorOption(interfaceName, (byte)sub, id));
+                return Describe(interfaceName, (byte)DhcpOptionCode.VendorSpecific, sub, await service.GetVendorOptionAsync(lease, (byte)sub, cancel).ConfigureAwait(false));
             var code = Code is { } number ? (byte)number : DhcpOptionRegistry.CodeOf(Name!) ?? throw new ArgumentException($"'{Name}' is not a DHCP option name");
-            return Describe(interfaceName, code, null, agent.GetOption(interfaceName, code, id));
+            return Describe(interfaceName, code, null, await service.GetOptionAsync(lease, code, cancel).ConfigureAwait(false));
         }
 
         static DhcpOption Describe(string interfaceName, byte code, int? vendorCode, byte[] value)

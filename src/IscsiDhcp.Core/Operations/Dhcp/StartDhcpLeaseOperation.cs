@@ -17,9 +17,9 @@ namespace IscsiDhcp.Operations.Dhcp
     /// </summary>
     public sealed class StartDhcpLeaseOperation
     {
-        readonly IIscsiDhcpService service;
+        readonly IDhcpService service;
 
-        public StartDhcpLeaseOperation(IIscsiDhcpService service) => this.service = service;
+        public StartDhcpLeaseOperation(IDhcpService service) => this.service = service;
 
         public string InterfaceName { get; set; } = "";
         /// <summary>A virtual client: this MAC instead of the interface's own.</summary>
@@ -40,6 +40,16 @@ namespace IscsiDhcp.Operations.Dhcp
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
         /// <summary>Client behaviour (offer window, retransmission); the defaults suit an interactive user.</summary>
         public DhcpClientOptions? ClientOptions { get; set; }
+        /// <summary>
+        /// The most the first DISCOVER waits, at random (RFC 2131 section 4.4.1, so that clients
+        /// started together do not all ask at once). By default none for the interface's own
+        /// lease, as udhcpc and dhcpcd start at once, and 1 s for a virtual client (-MacAddress),
+        /// of which many may start together.
+        /// </summary>
+        public TimeSpan? StartDelayMax { get; set; }
+
+        /// <summary>The desynchronising delay virtual clients get unless told otherwise.</summary>
+        public static readonly TimeSpan VirtualClientStartDelayMax = TimeSpan.FromSeconds(1);
 
         /// <summary>The lease as the answer (or the end of the wait) left it, once RunAsync has run.</summary>
         public DhcpLeaseStatus? Result { get; private set; }
@@ -55,12 +65,19 @@ namespace IscsiDhcp.Operations.Dhcp
             var request = Request();
             var action = Inform ? $"Ask the DHCP server for the options of {ClientAddress} (INFORM)"
                 : Configure ? "Obtain a DHCP lease and configure the interface with it" : "Obtain a DHCP lease";
-            return host.ShouldProcess(InterfaceName, action) ? request : null;
+            if (!host.ShouldProcess(InterfaceName, action)) return null;
+            if (!Inform)
+            {
+                var delay = request.ClientOptions!.StartDelayMax;
+                host.WriteVerbose(delay == TimeSpan.Zero ? $"{InterfaceName}: the first DISCOVER goes out at once"
+                    : $"{InterfaceName}: the first DISCOVER goes out after a random delay of up to {delay.TotalSeconds:0.###} s");
+            }
+            return request;
         }
 
         /// <summary>Sends the prepared START or INFORM and waits (up to Timeout) for the answer.</summary>
         public Task<DhcpLeaseStatus> SendAsync(DhcpStartRequest request, System.Threading.CancellationToken cancel) =>
-            Inform ? service.Dhcp.InformAsync(request, ClientAddress!, Timeout, cancel) : service.Dhcp.StartAsync(request, Timeout, cancel);
+            Inform ? service.InformAsync(request, ClientAddress!, Timeout, cancel) : service.StartAsync(request, Timeout, cancel);
 
         public async Task RunAsync(ICommandHost host)
         {
@@ -72,7 +89,7 @@ namespace IscsiDhcp.Operations.Dhcp
             }
             catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested)
             {
-                Cancel(request);
+                await CancelAsync(request).ConfigureAwait(false);
                 throw;
             }
             host.WriteObject(Result);
@@ -82,21 +99,18 @@ namespace IscsiDhcp.Operations.Dhcp
         /// A cancelled start is dropped: the lease stops being obtained, leaves the agent and
         /// closes its socket (a timeout, by contrast, leaves the attempt going on).
         /// </summary>
-        public void Cancel(DhcpStartRequest request)
+        public async Task CancelAsync(DhcpStartRequest request)
         {
-            try { service.Dhcp.Drop(request.InterfaceName, DhcpClientIdentity.ParseClientId(ClientIdOf(request))); }
+            try { await service.DropAsync(KeyOf(request)).ConfigureAwait(false); }
             catch (DhcpAgentException e) when (e.Error == DhcpAgentError.UnknownInterface) { }
         }
 
         /// <summary>Whether the lease is still being obtained after SendAsync failed so (the wait timed out; the attempt goes on).</summary>
         public static bool GoesOnAfter(Exception failure) => failure is DhcpAgentException { Error: DhcpAgentError.Timeout };
 
-        /// <summary>The client identifier the lease will have, as DhcpLeaseStatus shows it (for a job that watches it from the start).</summary>
-        public static string ClientIdOf(DhcpStartRequest request)
-        {
-            var id = request.Identity?.ClientId ?? DhcpClientIdentity.ClientIdFromHardwareAddress(LocalInterfaces.HardwareAddress(request.InterfaceName));
-            return DhcpClientIdentity.FormatClientId(id);
-        }
+        /// <summary>The key the lease will have (for a job that watches it from the start).</summary>
+        public static DhcpLeaseKey KeyOf(DhcpStartRequest request) =>
+            new(request.InterfaceName, request.Identity?.ClientId ?? DhcpClientIdentity.ClientIdFromHardwareAddress(LocalInterfaces.HardwareAddress(request.InterfaceName)));
 
         DhcpStartRequest Request()
         {
@@ -115,7 +129,12 @@ namespace IscsiDhcp.Operations.Dhcp
                 if (ClientId is not null) identity = identity with { ClientId = Parsed("ClientId", "DhcpInvalidClientId", () => DhcpClientIdentity.ParseClientId(ClientId)) };
                 if (ParameterRequestList is { Length: > 0 } list) identity = identity with { ParameterRequestList = list.ToArray() };
             }
-            var options = ClientOptions ?? new DhcpClientOptions();
+            var options = ClientOptions ?? new DhcpClientOptions { StartDelayMax = MacAddress is null ? TimeSpan.Zero : VirtualClientStartDelayMax };
+            if (StartDelayMax is { } most)
+            {
+                if (most < TimeSpan.Zero) throw DhcpArgumentException.Invalid("StartDelayMaxSec", "DhcpInvalidStartDelay", $"-StartDelayMaxSec {most.TotalSeconds}: a delay cannot be negative");
+                options = options with { StartDelayMax = most };
+            }
             if (RequestedAddress is not null) options = options with { RequestedAddress = RequestedAddress };
             return new DhcpStartRequest(InterfaceName)
             {

@@ -9,26 +9,24 @@ namespace IscsiDhcp.Operations.Dhcp
     /// </summary>
     public sealed class StopDhcpLeaseOperation
     {
-        readonly IIscsiDhcpService service;
+        readonly IDhcpService service;
 
-        public StopDhcpLeaseOperation(IIscsiDhcpService service) => this.service = service;
+        public StopDhcpLeaseOperation(IDhcpService service) => this.service = service;
 
         public DhcpLeaseSelector Selector { get; } = new();
         public bool Release { get; set; }
 
-        public Task RunAsync(ICommandHost host)
+        public async Task RunAsync(ICommandHost host)
         {
             if (Selector.InterfaceName is null)
                 throw DhcpArgumentException.Invalid("InterfaceName", "DhcpNothingNamed", "name the leases to stop: -InterfaceName (wildcards allowed), or pipe them in from Get-DhcpLease");
-            var agent = service.Dhcp;
-            foreach (var lease in Selector.Select(agent, host))
+            foreach (var lease in await Selector.SelectAsync(service, host).ConfigureAwait(false))
             {
                 var action = Release ? "Release the DHCP lease (the address goes back to the server)" : "Stop supervising the DHCP lease (the address stays)";
                 if (!host.ShouldProcess($"{lease.InterfaceName} ({lease.Address})", action)) continue;
                 try
                 {
-                    var id = DhcpLeaseSelector.ClientIdBytes(lease);
-                    var after = Release ? agent.Release(lease.InterfaceName, id) : agent.Drop(lease.InterfaceName, id);
+                    var after = await (Release ? service.ReleaseAsync(lease.Key) : service.DropAsync(lease.Key)).ConfigureAwait(false);
                     host.WriteVerbose($"{lease.InterfaceName}: {(Release ? "released" : "dropped")} {lease.Address}, now {after.State}");
                 }
                 catch (Exception e)
@@ -36,7 +34,6 @@ namespace IscsiDhcp.Operations.Dhcp
                     host.WriteError(ErrorCatalog.Classify(e, lease.InterfaceName));
                 }
             }
-            return Task.CompletedTask;
         }
     }
 }

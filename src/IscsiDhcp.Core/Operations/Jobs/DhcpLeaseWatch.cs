@@ -1,8 +1,8 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Client;
-using IscsiDhcp.Dhcp.Wire;
 
 namespace IscsiDhcp.Operations.Jobs
 {
@@ -13,30 +13,42 @@ namespace IscsiDhcp.Operations.Jobs
     /// </summary>
     public sealed class DhcpLeaseWatch : IDisposable
     {
-        readonly DhcpAgent agent;
+        readonly IDhcpService service;
         readonly IJobSink sink;
+        IDisposable? subscription;
         int ended;
 
-        // clientId: as DhcpLeaseStatus.ClientId shows it. A watch may begin before the lease exists (-AsJob).
-        public DhcpLeaseWatch(DhcpAgent agent, string interfaceName, string clientId, IJobSink sink)
+        DhcpLeaseWatch(IDhcpService service, DhcpLeaseKey lease, IJobSink sink)
         {
-            this.agent = agent;
+            this.service = service;
             this.sink = sink;
-            InterfaceName = interfaceName;
-            ClientId = clientId;
-            agent.LeaseEvent += OnLeaseEvent;
+            Lease = lease;
         }
 
-        public string InterfaceName { get; }
-        public string ClientId { get; }
+        /// <summary>
+        /// Watches a lease through the service's event subscription. A watch may begin before
+        /// the lease exists (-AsJob): it sees every event from when this returns, START's included.
+        /// </summary>
+        public static async Task<DhcpLeaseWatch> StartAsync(IDhcpService service, DhcpLeaseKey lease, IJobSink sink, CancellationToken cancel = default)
+        {
+            var watch = new DhcpLeaseWatch(service, lease, sink);
+            var subscription = await service.SubscribeAsync(lease, watch.OnLeaseEvent, cancel).ConfigureAwait(false);
+            // An event may have ended the watch before the subscription was handed back.
+            if (Interlocked.CompareExchange(ref watch.subscription, subscription, null) is not null)
+                subscription.Dispose();
+            return watch;
+        }
+
+        public DhcpLeaseKey Lease { get; }
+        public string InterfaceName => Lease.InterfaceName;
 
         /// <summary>Drops the lease (DROP), unless it has already ended.</summary>
-        public void Stop()
+        public async Task StopAsync()
         {
             if (Volatile.Read(ref ended) != 0) return;
             try
             {
-                agent.Drop(InterfaceName, DhcpClientIdentity.ParseClientId(ClientId));
+                await service.DropAsync(Lease).ConfigureAwait(false);
             }
             catch (DhcpAgentException e) when (e.Error == DhcpAgentError.UnknownInterface)
             {
@@ -44,9 +56,8 @@ namespace IscsiDhcp.Operations.Jobs
             }
         }
 
-        void OnLeaseEvent(object? sender, DhcpAgentEventArgs e)
+        void OnLeaseEvent(DhcpAgentEventArgs e)
         {
-            if (e.InterfaceName != InterfaceName || e.ClientId != ClientId) return;
             sink.WriteOutput(e.Event);
             switch (e.Event.Kind)
             {
@@ -67,10 +78,20 @@ namespace IscsiDhcp.Operations.Jobs
         void End(Exception? failure)
         {
             if (Interlocked.Exchange(ref ended, 1) != 0) return;
-            agent.LeaseEvent -= OnLeaseEvent;
+            Unsubscribe();
             sink.Finish(failure);
         }
 
-        public void Dispose() => agent.LeaseEvent -= OnLeaseEvent;
+        void Unsubscribe() => Interlocked.Exchange(ref subscription, Ended)?.Dispose();
+
+        /// <summary>Marks a subscription slot whose watch has ended: a subscription handed back later is disposed at once.</summary>
+        static readonly IDisposable Ended = new NoSubscription();
+
+        sealed class NoSubscription : IDisposable
+        {
+            public void Dispose() { }
+        }
+
+        public void Dispose() => Unsubscribe();
     }
 }
