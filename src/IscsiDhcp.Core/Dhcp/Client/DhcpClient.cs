@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Dhcp.Transport;
 using IscsiDhcp.Dhcp.Wire;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Dhcp.Client
 {
@@ -79,8 +80,7 @@ namespace IscsiDhcp.Dhcp.Client
             Task<DhcpLease> waiter;
             lock (gate) waiter = (bound = NewWaiter()).Task;
             Handle(command);
-            var cancelled = Task.Delay(Timeout.Infinite, cancel);
-            if (await Task.WhenAny(waiter, cancelled).ConfigureAwait(false) != waiter) cancel.ThrowIfCancellationRequested();
+            if (!await waiter.CompletesBeforeAsync(cancel).ConfigureAwait(false)) cancel.ThrowIfCancellationRequested();
             return await waiter.ConfigureAwait(false);
         }
 
