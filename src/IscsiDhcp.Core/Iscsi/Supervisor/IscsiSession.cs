@@ -23,6 +23,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
         public int ReconnectCount { get; internal set; }
         public int RedirectCount { get; internal set; }
         public string? LastError { get; internal set; }
+        /// <summary>The last failure of a subscriber to this session's transitions (a job's handler, an -EventAction): never the session's own.</summary>
+        public string? LastSubscriberError { get; internal set; }
         /// <summary>Commands handed to the supervisor and not yet ended, those waiting for a reconnect among them.</summary>
         public int CommandsInFlight { get; internal set; }
         public long BytesRead { get; internal set; }

@@ -168,6 +168,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
                     ReconnectCount = reconnectCount,
                     RedirectCount = redirectCount,
                     LastError = lastError,
+                    LastSubscriberError = lastSubscriberError,
                     CommandsInFlight = Volatile.Read(ref commandsInFlight),
                     BytesRead = bytesReadBefore + (session?.BytesRead ?? 0),
                     BytesWritten = bytesWrittenBefore + (session?.BytesWritten ?? 0),
@@ -186,6 +187,7 @@ namespace IscsiDhcp.Iscsi.Supervisor
         int reconnectCount;
         int redirectCount;
         string? lastError;
+        string? lastSubscriberError;
 
         /// <summary>
         /// Ends the session: by default waits (up to DrainTimeout) for the commands in flight,
@@ -580,8 +582,8 @@ namespace IscsiDhcp.Iscsi.Supervisor
             }
             catch (Exception e)
             {
-                // A subscriber's failure must not take the session down; it is kept as the last error.
-                lock (gate) lastError = $"a StateChanged handler failed: {e.Message}";
+                // A subscriber's failure must not take the session down, nor pass for the session's own.
+                lock (gate) lastSubscriberError = $"a StateChanged handler failed: {e.Message}";
             }
         }
 
