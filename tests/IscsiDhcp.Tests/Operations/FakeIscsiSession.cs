@@ -167,30 +167,28 @@ public sealed class FakeIscsiSession : IScsiTransport
 
     public void Start(ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel = default)
     {
+        target!.CommandStarted();
         ThreadPool.QueueUserWorkItem(_ =>
         {
-            if (cancel.IsCancellationRequested)
-            {
-                completion.Fail(new OperationCanceledException(cancel));
-                return;
-            }
-            lock (gate)
-            {
-                if (ended || state != IscsiSessionState.LoggedIn)
-                {
-                    completion.Fail(new IscsiSessionLostException($"the session to {TargetName} is {state}"));
-                    return;
-                }
-            }
-            var lun = ScsiLun.Decode(request.Lun);
-            target!.BeforeCommand?.Invoke(lun, request.Cdb.Span[0]);
-            if (cancel.IsCancellationRequested)
-            {
-                completion.Fail(new OperationCanceledException(cancel));
-                return;
-            }
-            completion.Complete(FakeScsi.Run(target, lun, request));
+            var result = Run(request, cancel);
+            target.CommandEnded();
+            if (result.Failure is { } failure) completion.Fail(failure);
+            else completion.Complete(result.Done!.Value);
         });
+    }
+
+    (ScsiCommandResult? Done, Exception? Failure) Run(ScsiCommandRequest request, CancellationToken cancel)
+    {
+        if (cancel.IsCancellationRequested) return (null, new OperationCanceledException(cancel));
+        lock (gate)
+        {
+            if (ended || state != IscsiSessionState.LoggedIn)
+                return (null, new IscsiSessionLostException($"the session to {TargetName} is {state}"));
+        }
+        var lun = ScsiLun.Decode(request.Lun);
+        target!.BeforeCommand?.Invoke(lun, request.Cdb.Span[0]);
+        if (cancel.IsCancellationRequested) return (null, new OperationCanceledException(cancel));
+        return (FakeScsi.Run(target, lun, request), null);
     }
 
     sealed class Unsubscribe(Action action) : IDisposable

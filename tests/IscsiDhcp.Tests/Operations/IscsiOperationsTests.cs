@@ -333,21 +333,17 @@ public sealed class IscsiOperationsTests : IDisposable
     /// </summary>
     async Task<(int MostInFlight, long BytesRead)> CopyWatchingCommands(CopyIscsiLunOperation copy)
     {
-        var inFlight = 0;
-        var most = 0;
+        // Each command takes a while at the target, so a pipelined copy has several started at once.
         target.BeforeCommand = (_, opcode) =>
         {
-            if (opcode is not (0x28 or 0x88 or 0x2A or 0x8A)) return;
-            var now = Interlocked.Increment(ref inFlight);
-            lock (target) most = Math.Max(most, now);
-            Thread.Sleep(20);
-            Interlocked.Decrement(ref inFlight);
+            if (opcode is 0x28 or 0x88 or 0x2A or 0x8A) Thread.Sleep(20);
         };
+        target.ResetOutstanding();
         var host = new RecordingHost();
         var readsBefore = target.Luns[copy.Lun].BytesRead;
         await copy.RunAsync(host);
         target.BeforeCommand = null;
-        return (most, target.Luns[copy.Lun].BytesRead - readsBefore);
+        return (target.MostOutstanding, target.Luns[copy.Lun].BytesRead - readsBefore);
     }
 
     [Fact]
