@@ -1,11 +1,9 @@
 using System;
 using System.Management.Automation;
 using System.Net;
-using System.Threading.Tasks;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Hosting;
 using IscsiDhcp.Operations.Dhcp;
-using IscsiDhcp.Operations.Jobs;
 
 namespace IscsiDhcp.Commands
 {
@@ -100,67 +98,9 @@ namespace IscsiDhcp.Commands
                 ClientAddress = ClientAddress,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 StartDelayMax = StartDelayMaxSec is { } most ? TimeSpan.FromSeconds(most) : null,
+                AsJob = AsJob,
             };
-            DhcpStartRequest? request = null;
-            Run(host =>
-            {
-                request = operation.Prepare(host);
-                return Task.CompletedTask;
-            });
-            if (request is null) return;
-
-            // The job watches from before the first packet, so -AsJob can return it at once.
-            var interfaceName = InterfaceName;
-            DhcpLeaseWatch? watch = null;
-            // The job's Command names the lease, never the line typed: that may hold anything (-HostName, variables).
-            var job = new SupervisorJob("Start-DhcpLease " + interfaceName, "DhcpLease:" + interfaceName, force =>
-                watch is null ? Task.CompletedTask : watch.StopAsync());
-            var sink = EventAction is null ? (IJobSink)job : new EventActionSink(job, EventAction);
-            var key = StartDhcpLeaseOperation.KeyOf(request);
-            Run(async host => watch = await DhcpLeaseWatch.StartAsync(Service, key, sink, host.Cancellation).ConfigureAwait(false));
-            var watching = watch!;
-            JobRepository.Add(job);
-            job.StartJob();
-            if (AsJob)
-            {
-                _ = operation.SendAsync(request, default).ContinueWith(t =>
-                {
-                    if (t.Exception?.InnerException is not { } failure) return;
-                    ((IJobSink)job).WriteError(IscsiDhcp.Operations.ErrorCatalog.Classify(failure, interfaceName));
-                    // Nothing goes on after any failure but a timeout: the job has nothing left to watch.
-                    if (!StartDhcpLeaseOperation.GoesOnAfter(failure)) Abandon(job, watching, failure);
-                }, TaskScheduler.Default);
-                WriteObject(job);
-                return;
-            }
-            var cancelled = false;
-            Exception? failed = null;
-            try
-            {
-                Run(async host =>
-                {
-                    try { host.WriteObject(await operation.SendAsync(request, host.Cancellation).ConfigureAwait(false)); }
-                    catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested) { cancelled = true; throw; }
-                    catch (Exception e) when (!StartDhcpLeaseOperation.GoesOnAfter(e)) { failed = e; throw; }
-                });
-            }
-            finally
-            {
-                // Ctrl+C: stopping the job drops the lease (its socket closes) and leaves the job Stopped.
-                if (cancelled) job.StopJob();
-                else if (failed is not null)
-                {
-                    Abandon(job, watching, failed);
-                    JobRepository.Remove(job);
-                }
-            }
-        }
-
-        /// <summary>Ends a job whose lease never came to be (or is another start's): it watches nothing.</summary>
-        static void Abandon(SupervisorJob job, DhcpLeaseWatch watch, Exception failure)
-        {
-            watch.Dispose();
-            ((IJobSink)job).Finish(failure);
+            Run(host => operation.RunAsync(host, new SupervisorJobRepository(Service, JobRepository) { EventAction = EventAction }));
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Operations;
 using IscsiDhcp.Operations.Jobs;
@@ -17,26 +18,17 @@ namespace IscsiDhcp.Hosting
     /// ends what it watches (logout, or drop for a lease). Get-Job, Receive-Job and
     /// Remove-Job work as for any job; its PSJobTypeName is IscsiDhcpSupervisor.
     /// </summary>
-    public sealed class SupervisorJob : Job2, IJobSink
+    public sealed class SupervisorJob : Job2, IJobSink, ISupervisorJob
     {
         public const string TypeName = "IscsiDhcpSupervisor";
-        Func<bool, Task> stop;
         volatile bool stopping;
         string status = "Starting";
-
-        internal SupervisorJob(string command, string name, Func<bool, Task> stop)
-            : base(command, name)
-        {
-            this.stop = stop;
-            PSJobTypeName = TypeName;
-        }
-
         ISupervisorWatch? watch;
 
         SupervisorJob(string command, string name)
-            : this(command, name, force => Task.CompletedTask)
+            : base(command, name)
         {
-            stop = force => watch?.StopAsync(force) ?? Task.CompletedTask;
+            PSJobTypeName = TypeName;
         }
 
         /// <summary>
@@ -49,8 +41,19 @@ namespace IscsiDhcp.Hosting
             WatchingAsync($"Connect-IscsiTarget {session.TargetNodeAddress}", "IscsiSession:" + session.TargetNodeAddress,
                 job => IscsiSessionWatch.StartAsync(service, session, job, cancel));
 
-        /// <summary>A running job whose stream is what <paramref name="watch"/> reports and whose Stop-Job stops it (a lease's job will be made the same way).</summary>
-        static async Task<SupervisorJob> WatchingAsync<TWatch>(string command, string name, Func<IJobSink, Task<TWatch>> watch)
+        /// <summary>
+        /// Start-DhcpLease's job: DhcpLease:&lt;interface&gt;, running, watching the lease from
+        /// before its START (so -AsJob can return it at once, and it sees the lease's first event).
+        /// With -EventAction, every event also runs that script block in a runspace of the job's.
+        /// Its Command names the cmdlet and the interface only, never the line typed: that may hold
+        /// anything (-HostName, variables). Not yet registered: the caller adds it to the repository.
+        /// </summary>
+        internal static Task<SupervisorJob> ForLeaseAsync(IDhcpService service, DhcpLeaseKey lease, ScriptBlock? eventAction, CancellationToken cancel) =>
+            WatchingAsync("Start-DhcpLease " + lease.InterfaceName, "DhcpLease:" + lease.InterfaceName,
+                job => DhcpLeaseWatch.StartAsync(service, lease, eventAction is null ? job : new EventActionSink(job, eventAction), cancel));
+
+        /// <summary>A running job whose stream is what <paramref name="watch"/> reports and whose Stop-Job stops it.</summary>
+        static async Task<SupervisorJob> WatchingAsync<TWatch>(string command, string name, Func<SupervisorJob, Task<TWatch>> watch)
             where TWatch : ISupervisorWatch
         {
             var job = new SupervisorJob(command, name);
@@ -58,6 +61,8 @@ namespace IscsiDhcp.Hosting
             job.watch = await watch(job).ConfigureAwait(false);
             return job;
         }
+
+        Task StopWatched(bool force) => watch?.StopAsync(force) ?? Task.CompletedTask;
 
         public override string Location => Environment.MachineName;
 
@@ -86,7 +91,7 @@ namespace IscsiDhcp.Hosting
             stopping = true;
             SetJobState(JobState.Stopping);
             status = reason ?? "Stopping";
-            if (!stop(force).Wait(TimeSpan.FromSeconds(30))) stop(true).Wait(TimeSpan.FromSeconds(5));
+            if (!StopWatched(force).Wait(TimeSpan.FromSeconds(30))) StopWatched(true).Wait(TimeSpan.FromSeconds(5));
             if (!IsFinishedState(JobStateInfo.State)) SetJobState(JobState.Stopped);
         }
 
@@ -120,6 +125,14 @@ namespace IscsiDhcp.Hosting
         }
 
         void IJobSink.WriteError(OperationError failure) => Error.Add(ErrorRecords.From(failure));
+
+        void ISupervisorJob.WriteError(OperationError failure) => Error.Add(ErrorRecords.From(failure));
+
+        void ISupervisorJob.Abandon(Exception failure)
+        {
+            watch?.Dispose();
+            ((IJobSink)this).Finish(failure);
+        }
 
         void IJobSink.Finish(Exception? failure)
         {

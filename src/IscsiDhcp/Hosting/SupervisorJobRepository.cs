@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Operations;
 using IscsiDhcp.Operations.Jobs;
@@ -19,11 +20,23 @@ namespace IscsiDhcp.Hosting
             this.repository = repository;
         }
 
+        /// <summary>Start-DhcpLease -EventAction: runs for every event of a lease job made here.</summary>
+        public ScriptBlock? EventAction { get; set; }
+
         public async Task<object> ForSessionAsync(IscsiSession session, CancellationToken cancel)
         {
             var job = await SupervisorJob.ForSessionAsync(service, session, cancel).ConfigureAwait(false);
             repository.Add(job);
             return job;
         }
+
+        public async Task<ISupervisorJob> ForLeaseAsync(DhcpLeaseKey lease, CancellationToken cancel)
+        {
+            var job = await SupervisorJob.ForLeaseAsync(service, lease, EventAction, cancel).ConfigureAwait(false);
+            repository.Add(job);
+            return job;
+        }
+
+        public void Remove(ISupervisorJob job) => repository.Remove((SupervisorJob)job);
     }
 }

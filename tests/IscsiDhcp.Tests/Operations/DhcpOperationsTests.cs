@@ -159,6 +159,129 @@ public sealed class DhcpOperationsTests
         Assert.Single(service.Calls, c => c.StartsWith("Drop", StringComparison.Ordinal));   // only the cancelled one's
     }
 
+    // ---- the lease's job ----
+
+    [Fact]
+    public async Task Start_makes_the_lease_job_before_START_so_it_sees_Bound_and_the_job_runs_on_with_the_lease()
+    {
+        var jobs = new RecordingJobs(service);
+        var host = new RecordingHost();
+        await Start().RunAsync(host, jobs);
+        var lease = host.Only<DhcpLeaseStatus>();
+        var job = jobs.OnlyLease;
+        Assert.Equal(lease.Key, job.Watch.Lease);
+        Assert.Equal([DhcpLeaseEventKind.Bound], job.Sink.Output.Cast<DhcpLeaseEventArgs>().Select(e => e.Kind));
+        Assert.False(job.Sink.Finished.Task.IsCompleted);
+        Assert.Empty(job.Sink.Errors);
+
+        await job.Watch.StopAsync(force: true);   // Stop-Job: DROP, never RELEASE
+        Assert.Null(await job.Sink.Finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal($"Drop {lease.Key}", service.Calls.Last());
+    }
+
+    [Fact]
+    public async Task Start_AsJob_writes_the_job_at_once_and_the_lease_comes_to_the_job()
+    {
+        var gate = new TaskCompletionSource();
+        service.StartGate = gate.Task;
+        var jobs = new RecordingJobs(service);
+        var host = new RecordingHost();
+        var start = Start();
+        start.AsJob = true;
+        await start.RunAsync(host, jobs).WaitAsync(TimeSpan.FromSeconds(10));   // before the lease is bound
+        var job = jobs.OnlyLease;
+        Assert.Same(job, Assert.Single(host.Objects));
+        Assert.Empty(job.Sink.Output);
+        gate.SetResult();
+        await WaitFor(() => job.Sink.Output.Count == 1, "the Bound event");
+        Assert.Equal(DhcpLeaseEventKind.Bound, job.Sink.Output.Cast<DhcpLeaseEventArgs>().Single().Kind);
+        Assert.Empty(job.Sink.Errors);
+    }
+
+    [Fact]
+    public async Task Start_AsJob_failure_goes_to_the_job_which_ends_Failed_with_it_but_a_timeout_leaves_it_running()
+    {
+        service.Fail = (command, _) => command == "Start" ? new DhcpAgentException(DhcpAgentError.NotAllowedInState, "fake0: START is not allowed now") : null;
+        var jobs = new RecordingJobs(service);
+        var host = new RecordingHost();
+        var start = Start();
+        start.AsJob = true;
+        await start.RunAsync(host, jobs);
+        var job = jobs.OnlyLease;
+        Assert.Same(job, Assert.Single(host.Objects));
+        Assert.Empty(host.Errors);   // the start's failure is the job's, not the cmdlet's
+        var failure = await job.Sink.Finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(DhcpAgentError.NotAllowedInState, Assert.IsType<DhcpAgentException>(failure).Error);
+        Assert.Equal(("DhcpNotAllowedInState", "fake0"), (Assert.Single(job.Sink.Errors).ErrorId, job.Sink.Errors.Single().Target));
+        Assert.Equal(0, service.Subscribers);   // it watches nothing more
+
+        service.Fail = (command, _) => command == "Start" ? new DhcpAgentException(DhcpAgentError.Timeout, "no answer yet") : null;
+        jobs = new RecordingJobs(service);
+        start = Start();
+        start.AsJob = true;
+        await start.RunAsync(new RecordingHost(), jobs);
+        job = jobs.OnlyLease;
+        await WaitFor(() => !job.Sink.Errors.IsEmpty, "the timeout's error");
+        Assert.Equal("DhcpNoAnswer", Assert.Single(job.Sink.Errors).ErrorId);
+        Assert.False(job.Sink.Finished.Task.IsCompleted);   // the attempt goes on, and the job with it
+        Assert.Equal(1, service.Subscribers);
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_leaves_no_job_while_one_that_times_out_keeps_its_job()
+    {
+        service.Fail = (command, _) => command == "Start" ? new DhcpAgentException(DhcpAgentError.NotAllowedInState, "fake0: START is not allowed now") : null;
+        var jobs = new RecordingJobs(service);
+        var host = new RecordingHost();
+        await Assert.ThrowsAsync<DhcpAgentException>(() => Start().RunAsync(host, jobs));
+        Assert.Empty(jobs.Leases);
+        Assert.Equal(0, service.Subscribers);
+        Assert.Empty(host.Objects);
+
+        service.Fail = (command, _) => command == "Start" ? new DhcpAgentException(DhcpAgentError.Timeout, "no answer yet") : null;
+        await Assert.ThrowsAsync<DhcpAgentException>(() => Start().RunAsync(new RecordingHost(), jobs));
+        var job = jobs.OnlyLease;
+        Assert.False(job.Sink.Finished.Task.IsCompleted);
+        Assert.Empty(job.Sink.Errors);   // the timeout is the cmdlet's error
+    }
+
+    [Fact]
+    public async Task Start_cancelled_stops_its_job_as_Stop_Job_does_which_drops_the_lease()
+    {
+        service.StartGate = new TaskCompletionSource().Task;
+        var jobs = new RecordingJobs(service);
+        using var cancel = new CancellationTokenSource();
+        var run = Start().RunAsync(new RecordingHost { Cancellation = cancel.Token }, jobs);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        var job = jobs.OnlyLease;
+        Assert.True(job.Stopped);
+        Assert.Equal(["Start fake0 01:02:00:00:00:00:09", "Drop fake0 01:02:00:00:00:00:09"], service.Calls);
+        Assert.Empty(await service.StatusAllAsync());
+        Assert.Null(await job.Sink.Finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(DhcpLeaseEventKind.Dropped, job.Sink.Output.Cast<DhcpLeaseEventArgs>().Last().Kind);
+        Assert.Equal(0, service.Subscribers);
+    }
+
+    [Fact]
+    public async Task Start_AsJob_without_a_place_for_jobs_is_refused_before_anything_is_sent()
+    {
+        var start = Start();
+        start.AsJob = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => start.RunAsync(new RecordingHost()));
+        Assert.Empty(service.Calls);
+    }
+
+    static async Task WaitFor(Func<bool> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{what} did not happen");
+            await Task.Delay(10);
+        }
+    }
+
     [Fact]
     public async Task Get_DhcpLease_selects_by_wildcard_and_client_id_and_names_what_it_did_not_find()
     {

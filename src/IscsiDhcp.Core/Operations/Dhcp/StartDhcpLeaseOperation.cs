@@ -2,11 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Client;
 using IscsiDhcp.Dhcp.Transport;
 using IscsiDhcp.Dhcp.Wire;
+using IscsiDhcp.Operations.Jobs;
 
 namespace IscsiDhcp.Operations.Dhcp
 {
@@ -51,14 +53,11 @@ namespace IscsiDhcp.Operations.Dhcp
         /// <summary>The desynchronising delay virtual clients get unless told otherwise.</summary>
         public static readonly TimeSpan VirtualClientStartDelayMax = TimeSpan.FromSeconds(1);
 
-        /// <summary>The lease as the answer (or the end of the wait) left it, once RunAsync has run.</summary>
+        /// <summary>The lease as the answer left it, once RunAsync has run without -AsJob.</summary>
         public DhcpLeaseStatus? Result { get; private set; }
 
-        /// <summary>
-        /// Checks what the user gave and asks ShouldProcess: the request to run, or null when
-        /// the user declined. -AsJob prepares on the pipeline thread and runs in the job.
-        /// </summary>
-        public DhcpStartRequest? Prepare(ICommandHost host)
+        /// <summary>Checks what the user gave and asks ShouldProcess: the request to run, or null when the user declined.</summary>
+        DhcpStartRequest? Prepare(ICommandHost host)
         {
             if (Inform && ClientAddress is null) throw new ArgumentException("-Inform needs -ClientAddress: the address configured by other means");
             if (!Inform && ClientAddress is not null) throw new ArgumentException("-ClientAddress is for -Inform");
@@ -76,13 +75,59 @@ namespace IscsiDhcp.Operations.Dhcp
         }
 
         /// <summary>Sends the prepared START or INFORM and waits (up to Timeout) for the answer.</summary>
-        public Task<DhcpLeaseStatus> SendAsync(DhcpStartRequest request, System.Threading.CancellationToken cancel) =>
+        Task<DhcpLeaseStatus> SendAsync(DhcpStartRequest request, CancellationToken cancel) =>
             Inform ? service.InformAsync(request, ClientAddress!, Timeout, cancel) : service.StartAsync(request, Timeout, cancel);
 
-        public async Task RunAsync(ICommandHost host)
+        /// <summary>Return the lease's supervisor job at once, before the lease is obtained (-AsJob).</summary>
+        public bool AsJob { get; set; }
+
+        /// <summary>
+        /// Starts: checks what the user gave, asks ShouldProcess, makes the lease's job (watching
+        /// from before START, so it sees every event) and sends START or INFORM. With -AsJob it
+        /// writes the job at once and the outcome goes to the job: a failure to its error stream,
+        /// and, but for a timeout (the attempt goes on), the job ends Failed with it. Without, it
+        /// waits and writes the lease: Ctrl+C stops the job (the lease is dropped, the job Stopped),
+        /// and a start that fails but for a timeout leaves no job. No job is made when
+        /// <paramref name="jobs"/> is null (Ctrl+C then drops the lease itself).
+        /// </summary>
+        public async Task RunAsync(ICommandHost host, ISupervisorJobs? jobs = null)
         {
+            if (AsJob && jobs is null) throw new InvalidOperationException("-AsJob needs somewhere to make the job");
             var request = Prepare(host);
             if (request is null) return;
+            if (jobs is null)
+            {
+                await WaitAsync(request, host).ConfigureAwait(false);
+                return;
+            }
+            var job = await jobs.ForLeaseAsync(KeyOf(request), host.Cancellation).ConfigureAwait(false);
+            if (AsJob)
+            {
+                host.WriteObject(job);
+                _ = FollowAsync(request, job);
+                return;
+            }
+            try
+            {
+                Result = await SendAsync(request, host.Cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (host.Cancellation.IsCancellationRequested)
+            {
+                job.StopJob();   // as Stop-Job: the lease is dropped (its socket closes), the job Stopped
+                throw;
+            }
+            catch (Exception e) when (!GoesOnAfter(e))
+            {
+                // The job has nothing left to watch.
+                job.Abandon(e);
+                jobs.Remove(job);
+                throw;
+            }
+            host.WriteObject(Result);
+        }
+
+        async Task WaitAsync(DhcpStartRequest request, ICommandHost host)
+        {
             try
             {
                 Result = await SendAsync(request, host.Cancellation).ConfigureAwait(false);
@@ -95,11 +140,25 @@ namespace IscsiDhcp.Operations.Dhcp
             host.WriteObject(Result);
         }
 
+        /// <summary>-AsJob: the start runs on in the job, and how it fails is the job's (nothing goes on after any failure but a timeout).</summary>
+        async Task FollowAsync(DhcpStartRequest request, ISupervisorJob job)
+        {
+            try
+            {
+                await SendAsync(request, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception failure)
+            {
+                job.WriteError(ErrorCatalog.Classify(failure, InterfaceName));
+                if (!GoesOnAfter(failure)) job.Abandon(failure);
+            }
+        }
+
         /// <summary>
         /// A cancelled start is dropped: the lease stops being obtained, leaves the agent and
         /// closes its socket (a timeout, by contrast, leaves the attempt going on).
         /// </summary>
-        public async Task CancelAsync(DhcpStartRequest request)
+        async Task CancelAsync(DhcpStartRequest request)
         {
             try { await service.DropAsync(KeyOf(request)).ConfigureAwait(false); }
             catch (DhcpAgentException e) when (e.Error == DhcpAgentError.UnknownInterface) { }

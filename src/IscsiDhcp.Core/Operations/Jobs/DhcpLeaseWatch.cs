@@ -11,7 +11,7 @@ namespace IscsiDhcp.Operations.Jobs
     /// as an error, and the end when the lease is dropped or released. Stopping the job drops
     /// the lease (the address stays; it is never released behind the user's back).
     /// </summary>
-    public sealed class DhcpLeaseWatch : IDisposable
+    public sealed class DhcpLeaseWatch : ISupervisorWatch
     {
         readonly IDhcpService service;
         readonly IJobSink sink;
@@ -42,8 +42,8 @@ namespace IscsiDhcp.Operations.Jobs
         public DhcpLeaseKey Lease { get; }
         public string InterfaceName => Lease.InterfaceName;
 
-        /// <summary>Drops the lease (DROP), unless it has already ended.</summary>
-        public async Task StopAsync()
+        /// <summary>Drops the lease (DROP), unless it has already ended; forced or not, a lease is never released behind the user's back.</summary>
+        public async Task StopAsync(bool force = false)
         {
             if (Volatile.Read(ref ended) != 0) return;
             try

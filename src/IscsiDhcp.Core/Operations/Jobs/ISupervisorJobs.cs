@@ -1,5 +1,6 @@
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Supervisor;
 
 namespace IscsiDhcp.Operations.Jobs
@@ -13,5 +14,14 @@ namespace IscsiDhcp.Operations.Jobs
     {
         /// <summary>A started job watching <paramref name="session"/> from its first transition until it ends; returned for -AsJob to write.</summary>
         Task<object> ForSessionAsync(IscsiSession session, CancellationToken cancel);
+
+        /// <summary>
+        /// A started job watching <paramref name="lease"/>, which need not exist yet: it sees every
+        /// event from when this returns, START's included. The job is what -AsJob writes.
+        /// </summary>
+        Task<ISupervisorJob> ForLeaseAsync(DhcpLeaseKey lease, CancellationToken cancel);
+
+        /// <summary>Forgets a job whose start failed (Get-Job no longer lists it): a start that fails leaves no job behind.</summary>
+        void Remove(ISupervisorJob job);
     }
 }
