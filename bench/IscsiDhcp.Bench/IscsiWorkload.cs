@@ -5,7 +5,7 @@ using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Bench;
@@ -40,7 +40,7 @@ public static class IscsiWorkload
             var started = await service.StartSessionAsync(new IscsiSessionRequest(portal, settings, sessionOptions), CancellationToken.None);
             var id = (await service.WaitForLoginAsync(started.SessionIdentifier, CancellationToken.None)).SessionIdentifier;
             transport = await service.OpenTransportAsync(id, CancellationToken.None);
-            IscsiSession Status() => service.GetSessionsAsync(CancellationToken.None).Result.Single(s => s.SessionIdentifier == id);
+            IscsiSessionStatus Status() => service.GetSessionsAsync(CancellationToken.None).Result.Single(s => s.SessionIdentifier == id);
             moved = () => write ? Status().BytesWritten : Status().BytesRead;
             close = () => service.DisconnectSessionAsync(id, force: false, CancellationToken.None);
         }

@@ -5,7 +5,7 @@ using IscsiDhcp.Dhcp.Wire;
 using IscsiDhcp.Lab;
 using IscsiDhcp.Lab.Dhcp;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Dhcp;
+using IscsiDhcp.Operations.Leases;
 
 namespace IscsiDhcp.Integration.Tests;
 

@@ -7,7 +7,7 @@ using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Lab;
 using IscsiDhcp.Lab.Tgtd;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Integration.Tests;
@@ -39,7 +39,7 @@ public sealed class IscsiOperationsTests : IDisposable
         run.Dispose();
     }
 
-    IReadOnlyList<IscsiSession> Sessions() => service.GetSessionsAsync(default).GetAwaiter().GetResult();
+    IReadOnlyList<IscsiSessionStatus> Sessions() => service.GetSessionsAsync(default).GetAwaiter().GetResult();
 
     static SecureString Secure(string text)
     {
@@ -56,11 +56,11 @@ public sealed class IscsiOperationsTests : IDisposable
         Login = { InitiatorName = Initiator },
     };
 
-    async Task<IscsiSession> Connected(TgtdTarget target)
+    async Task<IscsiSessionStatus> Connected(TgtdTarget target)
     {
         var host = new RecordingHost();
         await Connect(target).RunAsync(host);
-        return host.Only<IscsiSession>();
+        return host.Only<IscsiSessionStatus>();
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class IscsiOperationsTests : IDisposable
         connect.Login.ChapSecret = Secure(IscsiTargetFixture.Chap.Secret);
         var host = new RecordingHost();
         await connect.RunAsync(host);
-        Assert.True(host.Only<IscsiSession>().IsConnected);
+        Assert.True(host.Only<IscsiSessionStatus>().IsConnected);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class IscsiOperationsTests : IDisposable
         var get = new GetIscsiSessionOperation(service);
         get.Selector.NodeAddress = [$"*{run.Id}*t1"];
         await get.RunAsync(host);
-        Assert.Equal(session.SessionIdentifier, host.Only<IscsiSession>().SessionIdentifier);
+        Assert.Equal(session.SessionIdentifier, host.Only<IscsiSessionStatus>().SessionIdentifier);
 
         host = new RecordingHost();
         get.Selector.NodeAddress = [$"*{run.Id}*nothing*", "iqn.2026-11.org.iscsidhcp:absent"];
@@ -161,7 +161,7 @@ public sealed class IscsiOperationsTests : IDisposable
         get.Selector.NodeAddress = null;
         get.Selector.SessionIdentifier = [session.SessionIdentifier.ToLowerInvariant()];
         await get.RunAsync(host);
-        Assert.Equal(open.Name, host.Only<IscsiSession>().TargetNodeAddress);
+        Assert.Equal(open.Name, host.Only<IscsiSessionStatus>().TargetNodeAddress);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class RecordingJobs : ISupervisorJobs
     /// <summary>The lease jobs made and not removed.</summary>
     public ConcurrentDictionary<LeaseJob, bool> Leases { get; } = new();
 
-    public async Task<object> ForSessionAsync(IscsiSession session, CancellationToken cancel)
+    public async Task<object> ForSessionAsync(IscsiSessionStatus session, CancellationToken cancel)
     {
         var sink = new RecordingSink();
         var watch = await IscsiSessionWatch.StartAsync(sessions ?? throw new InvalidOperationException("these jobs were made for leases only"), session, sink, cancel);

@@ -7,8 +7,8 @@ using IscsiDhcp.Lab;
 using IscsiDhcp.Lab.Dhcp;
 using IscsiDhcp.Lab.Tgtd;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Dhcp;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Leases;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Operations.Jobs;
 
 namespace IscsiDhcp.Integration.Tests;
@@ -46,7 +46,7 @@ public sealed class SupervisorJobTests : IDisposable
     }
 
     /// <summary>Connect -AsJob: the session starts and its job is made at once, by the operation through the same factory the cmdlet uses.</summary>
-    async Task<(IscsiSession Session, IscsiSessionWatch Watch, RecordingSink Sink)> StartSession(TgtdServer tgtd, TgtdTarget target, IscsiLoginParameters? login = null)
+    async Task<(IscsiSessionStatus Session, IscsiSessionWatch Watch, RecordingSink Sink)> StartSession(TgtdServer tgtd, TgtdTarget target, IscsiLoginParameters? login = null)
     {
         var connect = new ConnectIscsiTargetOperation(service)
         {

@@ -321,7 +321,7 @@ Describe 'DHCP cmdlets' -Skip:(-not $IsLinux) {
         It 'reads options by code and name, and header fields' {
             $lease = Start-DhcpLease -InterfaceName $iface
             $router = Get-DhcpOption -InterfaceName $iface -Code 3
-            $router | Should -BeOfType ([IscsiDhcp.Operations.Dhcp.DhcpOption])
+            $router | Should -BeOfType ([IscsiDhcp.Operations.Leases.DhcpOption])
             $router.Name | Should -Be 'Router'
             $router.Text | Should -Be $lab.dhcpServerAddress
             (Get-DhcpOption -InterfaceName $iface -Name SubnetMask).Text | Should -Be '255.255.255.0'

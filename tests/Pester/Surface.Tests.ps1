@@ -139,16 +139,16 @@ BeforeDiscovery {
     # Every view the format file defines: the type it shows and how.
     $viewCases = @(
         @{ Type = 'IscsiDhcp.Iscsi.Discovery.IscsiTarget'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSession'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSession'; As = 'List' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiLun'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSessionStatus'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSessionStatus'; As = 'List' }
+        @{ Type = 'IscsiDhcp.Operations.Sessions.IscsiLun'; As = 'Table' }
         @{ Type = 'IscsiDhcp.Iscsi.Supervisor.IscsiSessionStateChange'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiMeasureResult'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'; As = 'Table' }
-        @{ Type = 'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'; As = 'List' }
+        @{ Type = 'IscsiDhcp.Operations.Sessions.IscsiMeasureResult'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Operations.Sessions.IscsiCopyResult'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Operations.Sessions.IscsiCopyResult'; As = 'List' }
         @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'Table' }
         @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'List' }
-        @{ Type = 'IscsiDhcp.Operations.Dhcp.DhcpOption'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Operations.Leases.DhcpOption'; As = 'Table' }
         @{ Type = 'IscsiDhcp.Dhcp.Client.DhcpLeaseEventArgs'; As = 'Table' }
     )
 }
@@ -164,13 +164,13 @@ Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
         # One object of every type a view selects, as the cmdlets write them.
         $script:samples = [ordered]@{
             'IscsiDhcp.Iscsi.Discovery.IscsiTarget'            = @(Find-IscsiTarget -TargetPortalAddress $portal -TargetPortalPortNumber $port)
-            'IscsiDhcp.Iscsi.Supervisor.IscsiSession'          = @(Get-IscsiSession -NodeAddress $target)
-            'IscsiDhcp.Operations.Iscsi.IscsiLun'              = @(Get-IscsiLun -NodeAddress $target)
+            'IscsiDhcp.Iscsi.Supervisor.IscsiSessionStatus'          = @(Get-IscsiSession -NodeAddress $target)
+            'IscsiDhcp.Operations.Sessions.IscsiLun'              = @(Get-IscsiLun -NodeAddress $target)
             'IscsiDhcp.Iscsi.Supervisor.IscsiSessionStateChange' = @(Receive-Job -Name "IscsiSession:$target" -Keep)
-            'IscsiDhcp.Operations.Iscsi.IscsiMeasureResult'    = @(Measure-IscsiLun -NodeAddress $target -Lun 1 -DurationSec 1 -QueueDepth 2)
-            'IscsiDhcp.Operations.Iscsi.IscsiCopyResult'       = @(Copy-IscsiLun -NodeAddress $target -Lun 1 -Direction LunToFile -Path $file -Length 1MB -PassThru -Confirm:$false)
+            'IscsiDhcp.Operations.Sessions.IscsiMeasureResult'    = @(Measure-IscsiLun -NodeAddress $target -Lun 1 -DurationSec 1 -QueueDepth 2)
+            'IscsiDhcp.Operations.Sessions.IscsiCopyResult'       = @(Copy-IscsiLun -NodeAddress $target -Lun 1 -Direction LunToFile -Path $file -Length 1MB -PassThru -Confirm:$false)
             'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'             = @(Get-DhcpLease -InterfaceName $iface)
-            'IscsiDhcp.Operations.Dhcp.DhcpOption'             = @(Get-DhcpOption -InterfaceName $iface -Code 3; Get-DhcpOption -InterfaceName $iface -Field yiaddr)
+            'IscsiDhcp.Operations.Leases.DhcpOption'             = @(Get-DhcpOption -InterfaceName $iface -Code 3; Get-DhcpOption -InterfaceName $iface -Field yiaddr)
             'IscsiDhcp.Dhcp.Client.DhcpLeaseEventArgs'         = @(
                 @(Receive-Job -Name "DhcpLease:$iface" -Keep)
                 [IscsiDhcp.Dhcp.Client.DhcpLeaseEventArgs]::new('Extended', $now.AddMinutes(30), $before, $after)
@@ -192,7 +192,7 @@ Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
     }
 
     It 'shows the size of a LUN in binary units, labelled as such' {
-        $text = Get-Rendering ($samples['IscsiDhcp.Operations.Iscsi.IscsiLun'] | Where-Object Lun -eq 1)
+        $text = Get-Rendering ($samples['IscsiDhcp.Operations.Sessions.IscsiLun'] | Where-Object Lun -eq 1)
         Get-TableHeader $text | Should -Not -Contain 'Size(GB)'
         $text | Should -Match '\b64 MiB\b'
     }
@@ -204,7 +204,7 @@ Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
     }
 
     It 'lists what the target said at login: its portal group tag, alias, and the ISID in hex' {
-        $text = Get-Rendering $samples['IscsiDhcp.Iscsi.Supervisor.IscsiSession'] -As List
+        $text = Get-Rendering $samples['IscsiDhcp.Iscsi.Supervisor.IscsiSessionStatus'] -As List
         $text | Should -Match 'TargetPortalGroupTag\s*:\s*1\b'
         $text | Should -Match 'TargetAlias\s*:'
         $text | Should -Match 'Isid\s*:\s*[0-9A-F]{12}\b'
@@ -212,7 +212,7 @@ Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
     }
 
     It 'tells measurements apart by target and LUN' {
-        $text = Get-Rendering $samples['IscsiDhcp.Operations.Iscsi.IscsiMeasureResult']
+        $text = Get-Rendering $samples['IscsiDhcp.Operations.Sessions.IscsiMeasureResult']
         $header = Get-TableHeader $text
         $header | Should -Contain 'Lun'
         $header | Should -Contain 'TargetNodeAddress'
@@ -265,7 +265,7 @@ Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
         } -ArgumentList $manifestPath, $portal, $port, $target
         $remote = @($job | Receive-Job -Wait -AutoRemoveJob -ErrorAction Stop)
         $remote.Count | Should -Be 1
-        $remote[0].pstypenames[0] | Should -Be 'Deserialized.IscsiDhcp.Iscsi.Supervisor.IscsiSession'
+        $remote[0].pstypenames[0] | Should -Be 'Deserialized.IscsiDhcp.Iscsi.Supervisor.IscsiSessionStatus'
         $local = Get-IscsiSession -NodeAddress $target
         $remoteText = Get-Rendering $remote
         Get-TableHeader $remoteText | Should -Be (Get-TableHeader (Get-Rendering $local))

@@ -7,7 +7,8 @@ using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Iscsi.Wire;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Leases;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Operations
@@ -62,7 +63,7 @@ namespace IscsiDhcp.Operations
                 _ => (ErrorKind.InvalidOperation, "DhcpNotSupported"),
             },
             DhcpFormatException => (ErrorKind.InvalidData, "DhcpMalformedMessage"),
-            Dhcp.DhcpArgumentException argument => (argument.Kind, argument.ErrorId),
+            DhcpArgumentException argument => (argument.Kind, argument.ErrorId),
             UnauthorizedAccessException => (ErrorKind.PermissionDenied, "PermissionDenied"),
             TimeoutException => (ErrorKind.OperationTimeout, "Timeout"),
             OperationCanceledException => (ErrorKind.OperationStopped, "Stopped"),

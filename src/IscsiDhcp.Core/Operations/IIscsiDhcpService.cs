@@ -6,7 +6,7 @@ using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Operations
@@ -15,7 +15,7 @@ namespace IscsiDhcp.Operations
     /// The one way operations reach sessions and leases: served in-process today
     /// (<see cref="InProcessService"/>), so an out-of-process agent can serve the same
     /// cmdlets by implementing this. Sessions cross it as data: requests and snapshots
-    /// (<see cref="IscsiSession"/>) keyed by their SessionIdentifier, transitions to an
+    /// (<see cref="IscsiSessionStatus"/>) keyed by their SessionIdentifier, transitions to an
     /// observer, and the SCSI data path as a transport; every call is a request with a reply
     /// (or a stream of events), so each can be carried over a length-prefixed IPC channel.
     /// </summary>
@@ -25,16 +25,16 @@ namespace IscsiDhcp.Operations
             CancellationToken cancel);
 
         /// <summary>Starts a supervised session; it logs in in the background. Returns its first snapshot (its identifier among it).</summary>
-        Task<IscsiSession> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel);
+        Task<IscsiSessionStatus> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel);
 
         /// <summary>The sessions alive now, each as it is now, in the order they started.</summary>
-        Task<IReadOnlyList<IscsiSession>> GetSessionsAsync(CancellationToken cancel);
+        Task<IReadOnlyList<IscsiSessionStatus>> GetSessionsAsync(CancellationToken cancel);
 
         /// <summary>
         /// Completes at the session's first login with its snapshot then; throws why when it
         /// ends without one. Cancelling ends the wait only, not the session.
         /// </summary>
-        Task<IscsiSession> WaitForLoginAsync(string sessionIdentifier, CancellationToken cancel);
+        Task<IscsiSessionStatus> WaitForLoginAsync(string sessionIdentifier, CancellationToken cancel);
 
         /// <summary>
         /// Subscribes <paramref name="observer"/> to a session's transitions: the earlier ones

@@ -10,7 +10,7 @@ using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Operations
@@ -51,7 +51,7 @@ namespace IscsiDhcp.Operations
             }
         }
 
-        public Task<IscsiSession> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel)
+        public Task<IscsiSessionStatus> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel)
         {
             if (request is null) throw new ArgumentNullException(nameof(request));
             cancel.ThrowIfCancellationRequested();
@@ -63,14 +63,14 @@ namespace IscsiDhcp.Operations
         }
 
         /// <summary>The sessions this service started that are still alive.</summary>
-        public Task<IReadOnlyList<IscsiSession>> GetSessionsAsync(CancellationToken cancel)
+        public Task<IReadOnlyList<IscsiSessionStatus>> GetSessionsAsync(CancellationToken cancel)
         {
-            IReadOnlyList<IscsiSession> alive;
+            IReadOnlyList<IscsiSessionStatus> alive;
             lock (sessions) alive = sessions.Where(s => !s.Completion.IsCompleted).Select(s => s.GetStatus()).ToList();
             return Task.FromResult(alive);
         }
 
-        public async Task<IscsiSession> WaitForLoginAsync(string sessionIdentifier, CancellationToken cancel)
+        public async Task<IscsiSessionStatus> WaitForLoginAsync(string sessionIdentifier, CancellationToken cancel)
         {
             var supervisor = Find(sessionIdentifier);
             await supervisor.WhenLoggedInAsync(cancel).ConfigureAwait(false);

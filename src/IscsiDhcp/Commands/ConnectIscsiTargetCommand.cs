@@ -3,7 +3,7 @@ using System.Management.Automation;
 using IscsiDhcp.Hosting;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Supervisor;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Commands
 {
@@ -12,7 +12,7 @@ namespace IscsiDhcp.Commands
     /// (IscsiSession:&lt;target&gt;). Find-IscsiTarget's output pipes in by property name.
     /// </summary>
     [Cmdlet(VerbsCommunications.Connect, "IscsiTarget", SupportsShouldProcess = true)]
-    [OutputType(typeof(IscsiSession))]
+    [OutputType(typeof(IscsiSessionStatus))]
     [OutputType(typeof(SupervisorJob))]
     public sealed class ConnectIscsiTargetCommand : IscsiLoginCmdlet
     {

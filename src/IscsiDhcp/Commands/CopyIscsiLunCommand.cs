@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using IscsiDhcp.Hosting;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Commands
 {

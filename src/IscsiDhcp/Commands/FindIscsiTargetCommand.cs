@@ -2,7 +2,7 @@ using System;
 using System.Management.Automation;
 using IscsiDhcp.Hosting;
 using IscsiDhcp.Iscsi.Discovery;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Commands
 {

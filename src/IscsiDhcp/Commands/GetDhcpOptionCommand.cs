@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using IscsiDhcp.Hosting;
-using IscsiDhcp.Operations.Dhcp;
+using IscsiDhcp.Operations.Leases;
 
 namespace IscsiDhcp.Commands
 {

@@ -1,13 +1,13 @@
 using System.Management.Automation;
 using IscsiDhcp.Hosting;
 using IscsiDhcp.Iscsi.Supervisor;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Commands
 {
     /// <summary>Get-IscsiSession: the supervised sessions with their live state and counters.</summary>
     [Cmdlet(VerbsCommon.Get, "IscsiSession", DefaultParameterSetName = ByNodeAddress)]
-    [OutputType(typeof(IscsiSession))]
+    [OutputType(typeof(IscsiSessionStatus))]
     public sealed class GetIscsiSessionCommand : OperationCmdlet
     {
         const string ByNodeAddress = "ByNodeAddress";

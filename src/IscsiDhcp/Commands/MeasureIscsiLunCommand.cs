@@ -1,7 +1,7 @@
 using System;
 using System.Management.Automation;
 using IscsiDhcp.Hosting;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Commands
 {

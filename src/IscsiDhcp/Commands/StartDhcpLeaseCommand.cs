@@ -3,7 +3,7 @@ using System.Management.Automation;
 using System.Net;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Hosting;
-using IscsiDhcp.Operations.Dhcp;
+using IscsiDhcp.Operations.Leases;
 
 namespace IscsiDhcp.Commands
 {

@@ -2,7 +2,7 @@ using System;
 using System.Management.Automation;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Hosting;
-using IscsiDhcp.Operations.Dhcp;
+using IscsiDhcp.Operations.Leases;
 
 namespace IscsiDhcp.Commands
 {

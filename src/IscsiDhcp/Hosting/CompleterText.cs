@@ -57,11 +57,11 @@ namespace IscsiDhcp.Hosting
         static readonly TimeSpan SessionsWait = TimeSpan.FromSeconds(1);
 
         /// <summary>The sessions as the service has them now; none when it does not answer within a second (a Tab press does not wait).</summary>
-        public static IReadOnlyList<IscsiSession> Sessions()
+        public static IReadOnlyList<IscsiSessionStatus> Sessions()
         {
             using var timeout = new CancellationTokenSource(SessionsWait);
             var sessions = OperationCmdlet.Service.GetSessionsAsync(timeout.Token);
-            return sessions.Wait(SessionsWait) ? sessions.Result : Array.Empty<IscsiSession>();
+            return sessions.Wait(SessionsWait) ? sessions.Result : Array.Empty<IscsiSessionStatus>();
         }
 
         /// <summary>A bound parameter's value as text, when the user has typed one (a literal, not an expression).</summary>

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using IscsiDhcp.Operations.Dhcp;
+using IscsiDhcp.Operations.Leases;
 
 namespace IscsiDhcp.Hosting
 {

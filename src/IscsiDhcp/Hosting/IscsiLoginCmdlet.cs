@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Hosting
 {

@@ -1,13 +1,13 @@
 using System.Linq;
 using System.Management.Automation;
 using IscsiDhcp.Iscsi.Supervisor;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Hosting
 {
     /// <summary>
     /// A cmdlet that works on sessions: named by target (wildcards), by session identifier
-    /// (bound by property name, so LUN objects pipe in too), or piped in as IscsiSession objects.
+    /// (bound by property name, so LUN objects pipe in too), or piped in as IscsiSessionStatus objects.
     /// </summary>
     public abstract class IscsiSessionCmdlet : OperationCmdlet
     {
@@ -28,7 +28,7 @@ namespace IscsiDhcp.Hosting
 
         [Parameter(Mandatory = true, ParameterSetName = BySession, ValueFromPipeline = true)]
         [ValidateNotNull]
-        public IscsiSession[]? InputObject { get; set; }
+        public IscsiSessionStatus[]? InputObject { get; set; }
 
         protected void Fill(IscsiSessionSelector selector)
         {

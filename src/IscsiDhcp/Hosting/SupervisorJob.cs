@@ -37,7 +37,7 @@ namespace IscsiDhcp.Hosting
         /// transition. Its Command names the cmdlet and the target only: never the invocation
         /// line, which may hold a secret. Not yet registered: the caller adds it to the repository.
         /// </summary>
-        internal static Task<SupervisorJob> ForSessionAsync(IIscsiDhcpService service, IscsiSession session, CancellationToken cancel) =>
+        internal static Task<SupervisorJob> ForSessionAsync(IIscsiDhcpService service, IscsiSessionStatus session, CancellationToken cancel) =>
             WatchingAsync($"Connect-IscsiTarget {session.TargetNodeAddress}", "IscsiSession:" + session.TargetNodeAddress,
                 job => IscsiSessionWatch.StartAsync(service, session, job, cancel));
 

@@ -23,7 +23,7 @@ namespace IscsiDhcp.Hosting
         /// <summary>Start-DhcpLease -EventAction: runs for every event of a lease job made here.</summary>
         public ScriptBlock? EventAction { get; set; }
 
-        public async Task<object> ForSessionAsync(IscsiSession session, CancellationToken cancel)
+        public async Task<object> ForSessionAsync(IscsiSessionStatus session, CancellationToken cancel)
         {
             var job = await SupervisorJob.ForSessionAsync(service, session, cancel).ConfigureAwait(false);
             repository.Add(job);

@@ -5,7 +5,7 @@ using IscsiDhcp.Dhcp.Client;
 using IscsiDhcp.Dhcp.Wire;
 using IscsiDhcp.Integration.Tests;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Dhcp;
+using IscsiDhcp.Operations.Leases;
 using IscsiDhcp.Operations.Jobs;
 
 namespace IscsiDhcp.Tests.Operations;

@@ -1,6 +1,6 @@
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Text;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Tests.Operations;
 

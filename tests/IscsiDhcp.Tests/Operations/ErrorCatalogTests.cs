@@ -5,7 +5,7 @@ using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Tests.Operations;
 

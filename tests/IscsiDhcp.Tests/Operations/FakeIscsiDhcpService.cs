@@ -6,7 +6,7 @@ using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Tests.Operations;
@@ -52,7 +52,7 @@ public sealed class FakeIscsiDhcpService : IIscsiDhcpService
         }
     }
 
-    public Task<IscsiSession> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel)
+    public Task<IscsiSessionStatus> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel)
     {
         FakeIscsiSession session;
         lock (gate)
@@ -66,12 +66,12 @@ public sealed class FakeIscsiDhcpService : IIscsiDhcpService
         return Task.FromResult(session.Snapshot());
     }
 
-    public Task<IReadOnlyList<IscsiSession>> GetSessionsAsync(CancellationToken cancel)
+    public Task<IReadOnlyList<IscsiSessionStatus>> GetSessionsAsync(CancellationToken cancel)
     {
-        lock (gate) return Task.FromResult<IReadOnlyList<IscsiSession>>(sessions.Where(s => !s.HasEnded).Select(s => s.Snapshot()).ToList());
+        lock (gate) return Task.FromResult<IReadOnlyList<IscsiSessionStatus>>(sessions.Where(s => !s.HasEnded).Select(s => s.Snapshot()).ToList());
     }
 
-    public async Task<IscsiSession> WaitForLoginAsync(string sessionIdentifier, CancellationToken cancel)
+    public async Task<IscsiSessionStatus> WaitForLoginAsync(string sessionIdentifier, CancellationToken cancel)
     {
         var session = Find(sessionIdentifier);
         await session.FirstLogin.WaitAsync(cancel);

@@ -7,7 +7,7 @@ using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Tests.Operations;
@@ -52,11 +52,11 @@ public sealed class FakeIscsiSession : IScsiTransport
     public bool? DisconnectedWithForce { get; private set; }
     internal Task FirstLogin => firstLogin.Task;
 
-    public IscsiSession Snapshot()
+    public IscsiSessionStatus Snapshot()
     {
         lock (gate)
         {
-            return new IscsiSession
+            return new IscsiSessionStatus
             {
                 SessionIdentifier = SessionIdentifier,
                 TargetNodeAddress = TargetName,

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using IscsiDhcp.Integration.Tests;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Operations;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Operations.Jobs;
 
 namespace IscsiDhcp.Tests.Operations;
@@ -34,11 +34,11 @@ public sealed class IscsiOperationsTests : IDisposable
         Login = { InitiatorName = Initiator },
     };
 
-    async Task<IscsiSession> Connected()
+    async Task<IscsiSessionStatus> Connected()
     {
         var host = new RecordingHost();
         await Connect().RunAsync(host);
-        return host.Only<IscsiSession>();
+        return host.Only<IscsiSessionStatus>();
     }
 
     static async Task WaitFor(Func<bool> condition, string what)
@@ -59,7 +59,7 @@ public sealed class IscsiOperationsTests : IDisposable
         var jobs = new RecordingJobs(service);
         var host = new RecordingHost();
         await Connect().RunAsync(host, jobs);
-        var session = host.Only<IscsiSession>();
+        var session = host.Only<IscsiSessionStatus>();
         Assert.Equal((TargetName, IscsiSessionState.LoggedIn, Initiator), (session.TargetNodeAddress, session.State, session.InitiatorNodeAddress));
         var (watch, sink) = jobs.Only;
         Assert.Equal(session.SessionIdentifier, watch.SessionIdentifier);
@@ -213,7 +213,7 @@ public sealed class IscsiOperationsTests : IDisposable
         var host = new RecordingHost();
         get.Selector.NodeAddress = ["*fake-d*", "iqn.2026-11.org.iscsidhcp:absent", "*nothing*"];
         await get.RunAsync(host);
-        Assert.Equal(session.SessionIdentifier, host.Only<IscsiSession>().SessionIdentifier);
+        Assert.Equal(session.SessionIdentifier, host.Only<IscsiSessionStatus>().SessionIdentifier);
         Assert.Equal(("IscsiSessionNotFound", "iqn.2026-11.org.iscsidhcp:absent"), (Assert.Single(host.Errors).ErrorId, host.Errors.Single().Target));
 
         host = new RecordingHost();
@@ -226,7 +226,7 @@ public sealed class IscsiOperationsTests : IDisposable
         get.Selector.TargetPortalAddress = null;
         get.Selector.SessionIdentifier = [session.SessionIdentifier.ToLowerInvariant()];
         await get.RunAsync(host);
-        Assert.Equal(TargetName, host.Only<IscsiSession>().TargetNodeAddress);
+        Assert.Equal(TargetName, host.Only<IscsiSessionStatus>().TargetNodeAddress);
     }
 
     [Fact]
@@ -285,7 +285,7 @@ public sealed class IscsiOperationsTests : IDisposable
 
     // ---- Copy-IscsiLun, Open-IscsiLun ----
 
-    CopyIscsiLunOperation Copy(IscsiSession session, IscsiCopyDirection direction, string path, int lun = 1)
+    CopyIscsiLunOperation Copy(IscsiSessionStatus session, IscsiCopyDirection direction, string path, int lun = 1)
     {
         var copy = new CopyIscsiLunOperation(service) { Lun = lun, Path = path, Direction = direction };
         copy.Selector.SessionIdentifier = [session.SessionIdentifier];

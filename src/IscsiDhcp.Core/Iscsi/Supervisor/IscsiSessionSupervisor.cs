@@ -151,12 +151,12 @@ namespace IscsiDhcp.Iscsi.Supervisor
             await firstLogin.Task.ConfigureAwait(false);
         }
 
-        public IscsiSession GetStatus()
+        public IscsiSessionStatus GetStatus()
         {
             lock (gate)
             {
                 var current = session ?? lastSession;
-                return new IscsiSession
+                return new IscsiSessionStatus
                 {
                     SessionIdentifier = SessionIdentifier,
                     TargetNodeAddress = TargetName,

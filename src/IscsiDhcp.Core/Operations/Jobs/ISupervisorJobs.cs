@@ -13,7 +13,7 @@ namespace IscsiDhcp.Operations.Jobs
     public interface ISupervisorJobs
     {
         /// <summary>A started job watching <paramref name="session"/> from its first transition until it ends; returned for -AsJob to write.</summary>
-        Task<object> ForSessionAsync(IscsiSession session, CancellationToken cancel);
+        Task<object> ForSessionAsync(IscsiSessionStatus session, CancellationToken cancel);
 
         /// <summary>
         /// A started job watching <paramref name="lease"/>, which need not exist yet: it sees every

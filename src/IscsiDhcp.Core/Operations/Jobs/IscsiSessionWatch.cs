@@ -2,7 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Supervisor;
-using IscsiDhcp.Operations.Iscsi;
+using IscsiDhcp.Operations.Sessions;
 
 namespace IscsiDhcp.Operations.Jobs
 {
@@ -28,7 +28,7 @@ namespace IscsiDhcp.Operations.Jobs
         }
 
         /// <summary>Watches <paramref name="session"/> from its first transition (those before now are replayed) until it ends.</summary>
-        public static async Task<IscsiSessionWatch> StartAsync(IIscsiDhcpService service, IscsiSession session, IJobSink sink, CancellationToken cancel = default)
+        public static async Task<IscsiSessionWatch> StartAsync(IIscsiDhcpService service, IscsiSessionStatus session, IJobSink sink, CancellationToken cancel = default)
         {
             var watch = new IscsiSessionWatch(service, session.SessionIdentifier, sink);
             watch.subscription = await service.WatchSessionAsync(session.SessionIdentifier, watch, cancel).ConfigureAwait(false);

@@ -1,8 +1,0 @@
-namespace IscsiDhcp.Operations.Iscsi
-{
-    public enum IscsiCopyDirection
-    {
-        LunToFile,
-        FileToLun,
-    }
-}

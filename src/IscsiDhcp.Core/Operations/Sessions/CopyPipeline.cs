@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Scsi;
+
+namespace IscsiDhcp.Operations.Sessions
+{
+    /// <summary>
+    /// Moves a block-aligned range between a LUN and a file (or only reads one, to verify) the
+    /// way a copy is fast on a network: large aligned transfers, several LUN commands in flight
+    /// at once, the file read or written in order on a pool thread, and SHA-256 computed in order
+    /// on another thread while the next transfers run. Each chunk has a buffer of its own that
+    /// both the hash and the destination read; nothing is copied between buffers.
+    /// Measured against qemu-img convert (bench/compare-qemu.sh): one 1 MiB command at a time
+    /// with the hash on the I/O path read a LUN at 0.38x qemu-img's speed.
+    /// </summary>
+    sealed class CopyPipeline
+    {
+        /// <summary>One transfer: a multiple of every block size, and of tgtd's 256 KiB MaxBurstLength.</summary>
+        internal const int ChunkSize = 1 << 20;
+        /// <summary>Chunks between being fetched and being hashed and stored: the LUN commands in flight at most.</summary>
+        internal const int Depth = 8;
+
+        readonly ICommandHost host;
+        readonly CancellationToken cancel;
+
+        public CopyPipeline(ICommandHost host, CancellationToken cancel)
+        {
+            this.host = host;
+            this.cancel = cancel;
+        }
+
+        /// <summary>One side of a copy: a LUN from a byte offset (commands may overlap) or a file (read or written in order from where it stands).</summary>
+        public abstract class End
+        {
+            /// <summary>Whether transfers of different chunks may run at the same time.</summary>
+            public abstract bool Concurrent { get; }
+            public abstract Task ReadAsync(long at, ArraySegment<byte> into, CancellationToken cancel);
+            public abstract Task WriteAsync(long at, ArraySegment<byte> data, CancellationToken cancel);
+        }
+
+        public sealed class LunEnd : End
+        {
+            readonly ScsiDevice device;
+            readonly uint blockSize;
+            readonly long offset;
+
+            /// <summary>A LUN whose range starts <paramref name="offset"/> bytes in (a whole number of blocks).</summary>
+            public LunEnd(ScsiDevice device, uint blockSize, long offset)
+            {
+                this.device = device;
+                this.blockSize = blockSize;
+                this.offset = offset;
+            }
+
+            public override bool Concurrent => true;
+
+            public override Task ReadAsync(long at, ArraySegment<byte> into, CancellationToken cancel) =>
+                device.ReadAsync((ulong)((offset + at) / blockSize), into, blockSize, cancel).AsTask();
+
+            public override Task WriteAsync(long at, ArraySegment<byte> data, CancellationToken cancel) =>
+                device.WriteAsync((ulong)((offset + at) / blockSize), data, blockSize, cancel).AsTask();
+        }
+
+        public sealed class FileEnd : End
+        {
+            readonly Stream file;
+
+            public FileEnd(Stream file) => this.file = file;
+
+            public override bool Concurrent => false;
+
+            public override Task ReadAsync(long at, ArraySegment<byte> into, CancellationToken cancel)
+            {
+                var got = 0;
+                while (got < into.Count)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    var n = file.Read(into.Array!, into.Offset + got, into.Count - got);
+                    if (n == 0) throw new EndOfStreamException($"the file ended {at + got} bytes into the copy");
+                    got += n;
+                }
+                return Task.CompletedTask;
+            }
+
+            public override Task WriteAsync(long at, ArraySegment<byte> data, CancellationToken cancel)
+            {
+                cancel.ThrowIfCancellationRequested();
+                file.Write(data.Array!, data.Offset, data.Count);
+                return Task.CompletedTask;
+            }
+        }
+
+        /// <summary>
+        /// Moves <paramref name="length"/> bytes from <paramref name="source"/> to
+        /// <paramref name="destination"/> (none: only read and hash) and returns their SHA-256.
+        /// On failure or cancellation it returns only after every transfer it started has ended.
+        /// </summary>
+        public async Task<string> RunAsync(End source, End? destination, long length, string activity)
+        {
+            using var sha = SHA256.Create();
+            var chunks = (int)((length + ChunkSize - 1) / ChunkSize);
+            var slots = Math.Max(1, Math.Min(Depth, chunks));
+            var buffers = new byte[slots][];
+            var finished = new Task?[slots];
+            var sizes = new int[slots];
+            Task fetching = Task.CompletedTask, hashing = Task.CompletedTask, storing = Task.CompletedTask;
+            var clock = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
+            long done = 0;
+            try
+            {
+                for (var i = 0; i < chunks + slots; i++)
+                {
+                    var slot = i % slots;
+                    // The chunk that used this buffer before must be hashed and stored first
+                    // (the last turns only collect the chunks still running).
+                    if (finished[slot] is { } previous)
+                    {
+                        await previous.ConfigureAwait(false);
+                        finished[slot] = null;
+                        done += sizes[slot];
+                        Report(activity, done, length, clock, ref lastReport);
+                    }
+                    if (i >= chunks) continue;
+                    cancel.ThrowIfCancellationRequested();
+
+                    var at = (long)i * ChunkSize;
+                    var size = (int)Math.Min(ChunkSize, length - at);
+                    var buffer = new ArraySegment<byte>(buffers[slot] ??= new byte[Math.Min(ChunkSize, length)], 0, size);
+                    sizes[slot] = size;
+                    var fetched = source.Concurrent
+                        ? source.ReadAsync(at, buffer, cancel)
+                        : fetching = After(fetching, () => source.ReadAsync(at, buffer, cancel));
+                    // In order, on a pool thread, while later chunks are in flight.
+                    hashing = After(hashing, fetched, () => sha.TransformBlock(buffer.Array!, 0, size, null, 0));
+                    var stored = destination is null ? fetched
+                        : destination.Concurrent ? After(fetched, () => destination.WriteAsync(at, buffer, cancel))
+                        : storing = After(storing, fetched, () => destination.WriteAsync(at, buffer, cancel).GetAwaiter().GetResult());
+                    finished[slot] = Task.WhenAll(hashing, stored);
+                }
+            }
+            finally
+            {
+                // Never leave a transfer running into a buffer (or a file) that is being given up.
+                foreach (var running in finished)
+                {
+                    if (running is null) continue;
+                    try { await running.ConfigureAwait(false); }
+                    catch (Exception e) { GC.KeepAlive(e); }   // the first failure is the one that propagates
+                }
+                host.WriteProgress(new OperationProgress(1, activity, "done", 100, 0, completed: true));
+            }
+            sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
+            return BitConverter.ToString(sha.Hash!).Replace("-", "");
+        }
+
+        void Report(string activity, long done, long length, Stopwatch clock, ref TimeSpan lastReport)
+        {
+            if (clock.Elapsed - lastReport < TimeSpan.FromMilliseconds(250)) return;
+            lastReport = clock.Elapsed;
+            var rate = done / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            host.WriteProgress(new OperationProgress(1, activity, $"{done >> 20} of {length >> 20} MiB, {rate / 1e6:0.0} MB/s",
+                (int)(done * 100 / Math.Max(length, 1)), (int)((length - done) / Math.Max(rate, 1))));
+        }
+
+        /// <summary><paramref name="next"/> once <paramref name="first"/> has succeeded, started on a pool thread.</summary>
+        static Task After(Task first, Func<Task> next) =>
+            first.ContinueWith(t =>
+            {
+                t.GetAwaiter().GetResult();
+                return next();
+            }, CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
+
+        /// <summary><paramref name="work"/> on a pool thread once both tasks have succeeded (never on the thread that completed them).</summary>
+        static Task After(Task first, Task second, Action work) =>
+            Task.WhenAll(first, second).ContinueWith(t =>
+            {
+                t.GetAwaiter().GetResult();
+                work();
+            }, CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+    }
+}

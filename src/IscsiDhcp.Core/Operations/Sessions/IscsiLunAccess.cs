@@ -1,0 +1,8 @@
+namespace IscsiDhcp.Operations.Sessions
+{
+    public enum IscsiLunAccess
+    {
+        Read,
+        ReadWrite,
+    }
+}
