@@ -15,12 +15,12 @@ public sealed class DhcpOperationsTests : IDisposable
     static readonly DhcpClientOptions Quick = new() { StartDelayMax = TimeSpan.Zero };
     readonly LabRun run = LabRun.Create();
     readonly DhcpAgent agent;
-    readonly InProcessService service;
+    readonly IDhcpService service;
 
     public DhcpOperationsTests()
     {
         agent = new DhcpAgent(new DhcpLeaseStore(Path.Combine(run.Directory, "leases")));
-        service = new InProcessService(agent);
+        service = new InProcessService(agent).Leases;
     }
 
     public void Dispose()

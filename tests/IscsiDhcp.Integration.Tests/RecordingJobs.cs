@@ -15,7 +15,7 @@ public sealed class RecordingJobs : ISupervisorJobs
     public RecordingJobs(IIscsiDhcpService service)
     {
         sessions = service;
-        leases = service;
+        leases = service.Leases;
     }
 
     /// <summary>Lease jobs only (a service without sessions).</summary>

@@ -112,12 +112,12 @@ public sealed class SupervisorJobTests : IDisposable
     public async Task A_lease_job_reports_lease_events_and_stopping_it_drops_the_lease()
     {
         var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
-        var start = new StartDhcpLeaseOperation(service) { InterfaceName = network.ClientInterface, Configure = true, ClientOptions = new DhcpClientOptions { StartDelayMax = TimeSpan.Zero } };
+        var start = new StartDhcpLeaseOperation(service.Leases) { InterfaceName = network.ClientInterface, Configure = true, ClientOptions = new DhcpClientOptions { StartDelayMax = TimeSpan.Zero } };
         var host = new RecordingHost();
         await start.RunAsync(host);
         var lease = host.Only<DhcpLeaseStatus>();
         var sink = new RecordingSink();
-        using var watch = await DhcpLeaseWatch.StartAsync(service, lease.Key, sink);
+        using var watch = await DhcpLeaseWatch.StartAsync(service.Leases, lease.Key, sink);
 
         await agent.ExtendAsync(network.ClientInterface, wait: TimeSpan.FromSeconds(20));
         await WaitFor(() => sink.Output.OfType<DhcpLeaseEventArgs>().Any(e => e.Kind == DhcpLeaseEventKind.Extended), "an Extended event");
@@ -138,7 +138,7 @@ public sealed class SupervisorJobTests : IDisposable
         foreach (var s in sessions) await service.WaitForLoginAsync(s.Session.SessionIdentifier, default).WaitAsync(TimeSpan.FromSeconds(20));
         var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Dnsmasq, LeaseTime = TimeSpan.FromMinutes(10) });
         var host = new RecordingHost();
-        await new StartDhcpLeaseOperation(service) { InterfaceName = network.ClientInterface, ClientOptions = new DhcpClientOptions { StartDelayMax = TimeSpan.Zero } }.RunAsync(host);
+        await new StartDhcpLeaseOperation(service.Leases) { InterfaceName = network.ClientInterface, ClientOptions = new DhcpClientOptions { StartDelayMax = TimeSpan.Zero } }.RunAsync(host);
         var address = host.Only<DhcpLeaseStatus>().Address!.ToString();
 
         await service.ShutdownAsync(TimeSpan.FromSeconds(10));

@@ -135,6 +135,25 @@ Describe 'DHCP cmdlets' -Skip:(-not $IsLinux) {
             Get-DefaultRoute | Should -Be $before
         }
 
+        It 'runs -EventAction for each of the lease''s events, with the event as its first argument' {
+            $log = Join-Path ([IO.Path]::GetTempPath()) ("pester-eventaction-{0}.log" -f $PID)
+            try {
+                $action = [scriptblock]::Create("param(`$e) Add-Content -Path '$log' -Value `$e.Kind")
+                $lease = Start-DhcpLease -InterfaceName $iface -EventAction $action
+                $lease.State | Should -Be 'Bound'
+                Stop-DhcpLease -InterfaceName $iface -Release -Confirm:$false
+                $deadline = [DateTime]::UtcNow.AddSeconds(10)
+                while (-not ((Test-Path $log) -and ((Get-Content $log) -contains 'Released')) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+                $lines = @(Get-Content $log)
+                $lines[0] | Should -Be 'Bound'
+                $lines[-1] | Should -Be 'Released'
+                @($lines | Where-Object { $_ -eq 'Bound' }).Count | Should -Be 1 -Because 'each event runs the action once'
+            }
+            finally {
+                Remove-Item $log -ErrorAction SilentlyContinue
+            }
+        }
+
         It 'refuses an interface that does not exist, naming -InterfaceName' {
             $e = Get-ErrorOf { Start-DhcpLease -InterfaceName nosuch0 -TimeoutSec 2 }
             $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'

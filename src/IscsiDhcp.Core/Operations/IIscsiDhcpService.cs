@@ -19,8 +19,11 @@ namespace IscsiDhcp.Operations
     /// observer, and the SCSI data path as a transport; every call is a request with a reply
     /// (or a stream of events), so each can be carried over a length-prefixed IPC channel.
     /// </summary>
-    public interface IIscsiDhcpService : IDhcpService
+    public interface IIscsiDhcpService
     {
+        /// <summary>The leases: dhcpagent's commands and lease events, as data.</summary>
+        IDhcpService Leases { get; }
+
         Task<IReadOnlyList<IscsiTarget>> DiscoverAsync(TargetAddress portal, LoginSettings settings, string? nodeAddress, TimeSpan timeout,
             CancellationToken cancel);
 

@@ -25,6 +25,9 @@ namespace IscsiDhcp.Operations
         public static readonly InProcessService Shared = new();
 
         readonly InProcessDhcpService dhcp;
+
+        /// <summary>The leases, served by the in-process DHCP agent.</summary>
+        public IDhcpService Leases => dhcp;
         // How many ended sessions stay findable by identifier (a watch or a disconnect that comes just after the end).
         const int EndedKept = 64;
         readonly List<IscsiSessionSupervisor> sessions = new();
@@ -190,23 +193,5 @@ namespace IscsiDhcp.Operations
             dhcp.DropAll();
             await Task.WhenAll(logouts).ConfigureAwait(false);
         }
-
-        // ---- leases: IDhcpService, served by the in-process DHCP service ----
-
-        public Task<DhcpLeaseStatus> StartAsync(DhcpStartRequest request, TimeSpan? wait = null, CancellationToken cancel = default) => dhcp.StartAsync(request, wait, cancel);
-        public Task<DhcpLeaseStatus> InformAsync(DhcpStartRequest request, System.Net.IPAddress address, TimeSpan? wait = null, CancellationToken cancel = default) =>
-            dhcp.InformAsync(request, address, wait, cancel);
-        public Task<DhcpLeaseStatus> ExtendAsync(DhcpLeaseKey lease, TimeSpan? wait = null, CancellationToken cancel = default) => dhcp.ExtendAsync(lease, wait, cancel);
-        public Task<DhcpLeaseStatus> ReleaseAsync(DhcpLeaseKey lease, CancellationToken cancel = default) => dhcp.ReleaseAsync(lease, cancel);
-        public Task<DhcpLeaseStatus> DropAsync(DhcpLeaseKey lease, CancellationToken cancel = default) => dhcp.DropAsync(lease, cancel);
-        public Task<bool> PingAsync(DhcpLeaseKey lease, CancellationToken cancel = default) => dhcp.PingAsync(lease, cancel);
-        public Task<DhcpLeaseStatus> StatusAsync(DhcpLeaseKey lease, CancellationToken cancel = default) => dhcp.StatusAsync(lease, cancel);
-        public Task<IReadOnlyList<DhcpLeaseStatus>> StatusAllAsync(CancellationToken cancel = default) => dhcp.StatusAllAsync(cancel);
-        public Task<byte[]> GetOptionAsync(DhcpLeaseKey lease, byte code, CancellationToken cancel = default) => dhcp.GetOptionAsync(lease, code, cancel);
-        public Task<byte[]> GetOptionAsync(DhcpLeaseKey lease, string name, CancellationToken cancel = default) => dhcp.GetOptionAsync(lease, name, cancel);
-        public Task<byte[]> GetVendorOptionAsync(DhcpLeaseKey lease, byte subCode, CancellationToken cancel = default) => dhcp.GetVendorOptionAsync(lease, subCode, cancel);
-        public Task<string> GetFieldAsync(DhcpLeaseKey lease, string field, CancellationToken cancel = default) => dhcp.GetFieldAsync(lease, field, cancel);
-        public Task<IDisposable> SubscribeAsync(DhcpLeaseKey? lease, Action<DhcpAgentEventArgs> onEvent, CancellationToken cancel = default) =>
-            dhcp.SubscribeAsync(lease, onEvent, cancel);
     }
 }

@@ -12,7 +12,7 @@ namespace IscsiDhcp.Commands
     {
         protected override void ProcessRecord()
         {
-            var operation = new GetDhcpLeaseOperation(Service);
+            var operation = new GetDhcpLeaseOperation(Service.Leases);
             Fill(operation.Selector);
             Run(operation.RunAsync);
         }

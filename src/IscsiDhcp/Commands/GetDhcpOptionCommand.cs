@@ -33,7 +33,7 @@ namespace IscsiDhcp.Commands
 
         protected override void ProcessRecord()
         {
-            var operation = new GetDhcpOptionOperation(Service);
+            var operation = new GetDhcpOptionOperation(Service.Leases);
             switch (ParameterSetName)
             {
                 case ByCode: operation.Code = Code; break;

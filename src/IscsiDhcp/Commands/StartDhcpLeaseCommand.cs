@@ -82,7 +82,7 @@ namespace IscsiDhcp.Commands
 
         protected override void ProcessRecord()
         {
-            var operation = new StartDhcpLeaseOperation(Service)
+            var operation = new StartDhcpLeaseOperation(Service.Leases)
             {
                 InterfaceName = InterfaceName,
                 MacAddress = MacAddress,

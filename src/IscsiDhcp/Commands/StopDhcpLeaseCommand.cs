@@ -14,7 +14,7 @@ namespace IscsiDhcp.Commands
 
         protected override void ProcessRecord()
         {
-            var operation = new StopDhcpLeaseOperation(Service) { Release = Release };
+            var operation = new StopDhcpLeaseOperation(Service.Leases) { Release = Release };
             Fill(operation.Selector);
             Run(operation.RunAsync);
         }

@@ -11,7 +11,7 @@ namespace IscsiDhcp.Commands
     {
         protected override void ProcessRecord()
         {
-            var operation = new TestDhcpLeaseOperation(Service);
+            var operation = new TestDhcpLeaseOperation(Service.Leases);
             Fill(operation.Selector);
             Run(operation.RunAsync);
         }

@@ -17,7 +17,7 @@ namespace IscsiDhcp.Commands
 
         protected override void ProcessRecord()
         {
-            var operation = new UpdateDhcpLeaseOperation(Service) { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            var operation = new UpdateDhcpLeaseOperation(Service.Leases) { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
             Fill(operation.Selector);
             Run(operation.RunAsync);
         }

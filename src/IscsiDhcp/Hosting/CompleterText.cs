@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
+using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Common;
 using IscsiDhcp.Iscsi.Supervisor;
 
@@ -54,14 +56,19 @@ namespace IscsiDhcp.Hosting
         }
 
         // A completer runs on every Tab press: it may not wait long for the service.
-        static readonly TimeSpan SessionsWait = TimeSpan.FromSeconds(1);
+        static readonly TimeSpan ServiceWait = TimeSpan.FromSeconds(1);
 
-        /// <summary>The sessions as the service has them now; none when it does not answer within a second (a Tab press does not wait).</summary>
-        public static IReadOnlyList<IscsiSessionStatus> Sessions()
+        /// <summary>The sessions as the service has them now; none when it does not answer within a second.</summary>
+        public static IReadOnlyList<IscsiSessionStatus> Sessions() => Ask(cancel => OperationCmdlet.Service.GetSessionsAsync(cancel), Array.Empty<IscsiSessionStatus>());
+
+        /// <summary>The leases as the service has them now; none when it does not answer within a second.</summary>
+        public static IReadOnlyList<DhcpLeaseStatus> Leases() => Ask(cancel => OperationCmdlet.Service.Leases.StatusAllAsync(cancel), Array.Empty<DhcpLeaseStatus>());
+
+        static T Ask<T>(Func<CancellationToken, Task<T>> question, T none)
         {
-            using var timeout = new CancellationTokenSource(SessionsWait);
-            var sessions = OperationCmdlet.Service.GetSessionsAsync(timeout.Token);
-            return sessions.Wait(SessionsWait) ? sessions.Result : Array.Empty<IscsiSessionStatus>();
+            using var timeout = new CancellationTokenSource(ServiceWait);
+            var answer = question(timeout.Token);
+            return answer.Wait(ServiceWait) ? answer.Result : none;
         }
 
         /// <summary>A bound parameter's value as text, when the user has typed one (a literal, not an expression).</summary>

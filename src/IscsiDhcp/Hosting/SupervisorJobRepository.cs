@@ -32,7 +32,7 @@ namespace IscsiDhcp.Hosting
 
         public async Task<ISupervisorJob> ForLeaseAsync(DhcpLeaseKey lease, CancellationToken cancel)
         {
-            var job = await SupervisorJob.ForLeaseAsync(service, lease, EventAction, cancel).ConfigureAwait(false);
+            var job = await SupervisorJob.ForLeaseAsync(service.Leases, lease, EventAction, cancel).ConfigureAwait(false);
             repository.Add(job);
             return job;
         }

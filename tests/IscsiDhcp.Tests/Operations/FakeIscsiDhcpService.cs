@@ -93,21 +93,7 @@ public sealed class FakeIscsiDhcpService : IIscsiDhcpService
     /// <summary>The leases half, as <see cref="FakeDhcpService"/> fakes it.</summary>
     public FakeDhcpService Leases { get; } = new();
 
-    public Task<DhcpLeaseStatus> StartAsync(DhcpStartRequest request, TimeSpan? wait = null, CancellationToken cancel = default) => Leases.StartAsync(request, wait, cancel);
-    public Task<DhcpLeaseStatus> InformAsync(DhcpStartRequest request, System.Net.IPAddress address, TimeSpan? wait = null, CancellationToken cancel = default) =>
-        Leases.InformAsync(request, address, wait, cancel);
-    public Task<DhcpLeaseStatus> ExtendAsync(DhcpLeaseKey lease, TimeSpan? wait = null, CancellationToken cancel = default) => Leases.ExtendAsync(lease, wait, cancel);
-    public Task<DhcpLeaseStatus> ReleaseAsync(DhcpLeaseKey lease, CancellationToken cancel = default) => Leases.ReleaseAsync(lease, cancel);
-    public Task<DhcpLeaseStatus> DropAsync(DhcpLeaseKey lease, CancellationToken cancel = default) => Leases.DropAsync(lease, cancel);
-    public Task<bool> PingAsync(DhcpLeaseKey lease, CancellationToken cancel = default) => Leases.PingAsync(lease, cancel);
-    public Task<DhcpLeaseStatus> StatusAsync(DhcpLeaseKey lease, CancellationToken cancel = default) => Leases.StatusAsync(lease, cancel);
-    public Task<IReadOnlyList<DhcpLeaseStatus>> StatusAllAsync(CancellationToken cancel = default) => Leases.StatusAllAsync(cancel);
-    public Task<byte[]> GetOptionAsync(DhcpLeaseKey lease, byte code, CancellationToken cancel = default) => Leases.GetOptionAsync(lease, code, cancel);
-    public Task<byte[]> GetOptionAsync(DhcpLeaseKey lease, string name, CancellationToken cancel = default) => Leases.GetOptionAsync(lease, name, cancel);
-    public Task<byte[]> GetVendorOptionAsync(DhcpLeaseKey lease, byte subCode, CancellationToken cancel = default) => Leases.GetVendorOptionAsync(lease, subCode, cancel);
-    public Task<string> GetFieldAsync(DhcpLeaseKey lease, string field, CancellationToken cancel = default) => Leases.GetFieldAsync(lease, field, cancel);
-    public Task<IDisposable> SubscribeAsync(DhcpLeaseKey? lease, Action<DhcpAgentEventArgs> onEvent, CancellationToken cancel = default) =>
-        Leases.SubscribeAsync(lease, onEvent, cancel);
+    IDhcpService IIscsiDhcpService.Leases => Leases;
 
     FakeIscsiSession Find(string sessionIdentifier)
     {
