@@ -193,7 +193,7 @@ public sealed class DhcpOperationsTests
         Assert.Same(job, Assert.Single(host.Objects));
         Assert.Empty(job.Sink.Output);
         gate.SetResult();
-        await WaitFor(() => job.Sink.Output.Count == 1, "the Bound event");
+        await Eventually.WaitFor(() => job.Sink.Output.Count == 1, "the Bound event");
         Assert.Equal(DhcpLeaseEventKind.Bound, job.Sink.Output.Cast<DhcpLeaseEventArgs>().Single().Kind);
         Assert.Empty(job.Sink.Errors);
     }
@@ -221,7 +221,7 @@ public sealed class DhcpOperationsTests
         start.AsJob = true;
         await start.RunAsync(new RecordingHost(), jobs);
         job = jobs.OnlyLease;
-        await WaitFor(() => !job.Sink.Errors.IsEmpty, "the timeout's error");
+        await Eventually.WaitFor(() => !job.Sink.Errors.IsEmpty, "the timeout's error");
         Assert.Equal("DhcpNoAnswer", Assert.Single(job.Sink.Errors).ErrorId);
         Assert.False(job.Sink.Finished.Task.IsCompleted);   // the attempt goes on, and the job with it
         Assert.Equal(1, service.Subscribers);
@@ -270,16 +270,6 @@ public sealed class DhcpOperationsTests
         start.AsJob = true;
         await Assert.ThrowsAsync<InvalidOperationException>(() => start.RunAsync(new RecordingHost()));
         Assert.Empty(service.Calls);
-    }
-
-    static async Task WaitFor(Func<bool> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{what} did not happen");
-            await Task.Delay(10);
-        }
     }
 
     [Fact]

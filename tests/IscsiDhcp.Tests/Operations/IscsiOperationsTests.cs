@@ -41,16 +41,6 @@ public sealed class IscsiOperationsTests : IDisposable
         return host.Only<IscsiSessionStatus>();
     }
 
-    static async Task WaitFor(Func<bool> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{what} did not happen");
-            await Task.Delay(10);
-        }
-    }
-
     // ---- Connect ----
 
     [Fact]
@@ -179,7 +169,7 @@ public sealed class IscsiOperationsTests : IDisposable
         Assert.Empty(sink.Progress);   // the first login is no reconnect
 
         Assert.Single(service.AllSessions).LoseConnection("reset by peer");
-        await WaitFor(() => sink.Progress.Any(p => p.Completed), "the reconnect's progress to complete");
+        await Eventually.WaitFor(() => sink.Progress.Any(p => p.Completed), "the reconnect's progress to complete");
         Assert.Equal(3, sink.Progress.Count(p => !p.Completed));   // lost; XptWait; InLogin
         Assert.All(sink.Progress, p => Assert.Equal($"Reconnecting to {TargetName}", p.Activity));
         Assert.Equal((ErrorKind.ConnectionError, "IscsiConnectionClosed"), (Assert.Single(sink.Errors).Kind, sink.Errors.Single().ErrorId));
