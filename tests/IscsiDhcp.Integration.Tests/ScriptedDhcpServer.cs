@@ -51,13 +51,18 @@ public sealed class ScriptedDhcpServer : IAsyncDisposable
 
     async Task ServeAsync(Func<DhcpMessage, DhcpMessage> answer)
     {
-        while (!stop.IsCancellationRequested)
+        // Disposing stops the loop wherever it is: waiting for a request or sending an answer.
+        try
         {
-            UdpReceiveResult received;
-            try { received = await socket.ReceiveAsync(stop.Token); }
-            catch (OperationCanceledException) { return; }
-            var request = DhcpMessage.Parse(received.Buffer);
-            await socket.SendAsync(answer(request).Encode(), new IPEndPoint(request.RelayAddress, DhcpSocket.ServerPort), stop.Token);
+            while (!stop.IsCancellationRequested)
+            {
+                var received = await socket.ReceiveAsync(stop.Token);
+                var request = DhcpMessage.Parse(received.Buffer);
+                await socket.SendAsync(answer(request).Encode(), new IPEndPoint(request.RelayAddress, DhcpSocket.ServerPort), stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 
