@@ -102,8 +102,8 @@ Describe 'iSCSI cmdlets against tgtd' -Skip:(-not $IsLinux) {
             $failure = Get-ErrorOf { Find-IscsiTarget "[::1]:$port" -TimeoutSec 5 -ErrorAction Stop }
             $failure.FullyQualifiedErrorId | Should -Be 'IscsiConnectFailed,IscsiDhcp.Commands.FindIscsiTargetCommand'
             $failure.CategoryInfo.Category | Should -Be 'ConnectionError'
-            "$failure" | Should -Match ([regex]::Escape("[::1]:$port"))
-            "$failure" | Should -Not -Match 'resolve'
+            "$failure" | Should -Match ('cannot connect to ' + [regex]::Escape("[::1]:$port") + ':')
+            "$failure" | Should -Not -Match '3260|resolve'
         }
 
         It 'refuses a portal that is not a host name or an address, naming -TargetPortalAddress' {

@@ -17,8 +17,10 @@ namespace IscsiDhcp.Operations.Sessions
             if (string.IsNullOrWhiteSpace(address)) throw new ArgumentException("-TargetPortalAddress is empty; give a host name or an IP address");
             if (port < 1 || port > 65535) throw new ArgumentException($"-TargetPortalPortNumber {port} is not a TCP port (1 to 65535)");
             var text = address.Trim();
-            // A bare IPv6 address has colons of its own, so it cannot carry a port.
-            if (IPAddress.TryParse(text, out var bare) && bare.AddressFamily == AddressFamily.InterNetworkV6) return new TargetAddress(text, port);
+            // A bare IPv6 address has colons of its own, so it cannot carry a port. (IPAddress
+            // also takes "[::1]:3261", dropping the port: brackets go to TargetAddress below.)
+            if (!text.StartsWith("[", StringComparison.Ordinal) && IPAddress.TryParse(text, out var bare) && bare.AddressFamily == AddressFamily.InterNetworkV6)
+                return new TargetAddress(text, port);
             if (!TargetAddress.TryParse(text, out var parsed) || parsed!.PortalGroupTag is not null)
                 throw new ArgumentException($"-TargetPortalAddress '{address}' is not a host name or an IP address with an optional port (host, host:port, [IPv6]:port)");
             var close = text.LastIndexOf(']');
