@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using IscsiDhcp.Agent;
+using IscsiDhcp.Agent.Ipc;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Wire;
 using IscsiDhcp.Iscsi.Login;
@@ -64,6 +66,10 @@ namespace IscsiDhcp.Operations
             },
             DhcpFormatException => (ErrorKind.InvalidData, "DhcpMalformedMessage"),
             DhcpArgumentException argument => (argument.Kind, argument.ErrorId),
+            AgentFaultException remote => (remote.Kind, remote.ErrorId),
+            AgentUnavailableException => (ErrorKind.ResourceUnavailable, "IscsiDhcpAgentUnavailable"),
+            AgentProtocolException => (ErrorKind.ProtocolError, "IscsiDhcpAgentProtocolError"),
+            AgentPermissionException => (ErrorKind.PermissionDenied, "IscsiDhcpAgentPermissionDenied"),
             UnauthorizedAccessException => (ErrorKind.PermissionDenied, "PermissionDenied"),
             TimeoutException => (ErrorKind.OperationTimeout, "Timeout"),
             OperationCanceledException => (ErrorKind.OperationStopped, "Stopped"),

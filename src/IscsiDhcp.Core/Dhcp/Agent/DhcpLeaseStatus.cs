@@ -34,5 +34,8 @@ namespace IscsiDhcp.Dhcp.Agent
         public long BadOffers { get; init; }
         /// <summary>Which lease this is: what the service's commands take.</summary>
         public DhcpLeaseKey Key { get; init; }
+
+        /// <summary>Where the lease lives: in this shell, or in the agent (it outlives every shell).</summary>
+        public IscsiDhcp.Common.HeldBy HeldBy { get; init; }
     }
 }

@@ -97,6 +97,10 @@ namespace IscsiDhcp.Dhcp.Client
         /// <summary>The answer to a DHCPINFORM: options for an address we already have, no lease and no timers.</summary>
         public static DhcpLease FromInformation(DhcpMessage ack, DateTimeOffset now) => new(ack, ack, now, null, null, null);
 
+        /// <summary>A lease as another process had it: its ACKs and its times, exactly (nothing recomputed).</summary>
+        internal static DhcpLease Restore(DhcpMessage ack, DhcpMessage originalAck, DateTimeOffset obtained, DateTimeOffset? renewAt, DateTimeOffset? rebindAt,
+            DateTimeOffset? expiresAt) => new(ack, originalAck, obtained, renewAt, rebindAt, expiresAt);
+
         public override string ToString() => $"{Address}/{PrefixLength} from {Server} until {ExpiresAt?.ToString("u") ?? "forever"}";
     }
 }

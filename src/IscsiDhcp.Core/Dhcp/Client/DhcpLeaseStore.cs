@@ -1,8 +1,8 @@
 using System;
 using System.Globalization;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Text;
+using IscsiDhcp.Common;
 using IscsiDhcp.Dhcp.Wire;
 
 namespace IscsiDhcp.Dhcp.Client
@@ -44,11 +44,7 @@ namespace IscsiDhcp.Dhcp.Client
                 .AppendLine(Convert.ToBase64String(lease.Ack.Encode(4096)))
                 .AppendLine(Convert.ToBase64String(lease.OriginalAck.Encode(4096)))
                 .ToString();
-            var temporary = target + ".tmp";
-            File.WriteAllText(temporary, text);
-            RestrictToOwner(temporary);
-            if (File.Exists(target)) File.Replace(temporary, target, null);
-            else File.Move(temporary, target);
+            PrivateFile.WriteAllBytes(target, Encoding.UTF8.GetBytes(text));
         }
 
         /// <summary>The stored lease, or null when there is none, it has expired, or the file is unreadable.</summary>
@@ -82,16 +78,6 @@ namespace IscsiDhcp.Dhcp.Client
         {
             var path = PathOf(interfaceName, clientId);
             if (File.Exists(path)) File.Delete(path);
-        }
-
-        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-        static extern int chmod([MarshalAs(UnmanagedType.LPStr)] string path, uint mode);
-
-        static void RestrictToOwner(string path)
-        {
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;   // ProgramData ACLs are set by the installer
-            if (chmod(path, Convert.ToUInt32("600", 8)) != 0)
-                throw new IOException($"cannot make {path} private (chmod 0600 failed, errno {Marshal.GetLastWin32Error()})");
         }
     }
 }

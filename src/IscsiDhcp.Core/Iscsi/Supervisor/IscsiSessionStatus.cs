@@ -39,5 +39,11 @@ namespace IscsiDhcp.Iscsi.Supervisor
         /// <summary>The portal group the target said the session's portal belongs to.</summary>
         public int TargetPortalGroupTag { get; internal set; }
         public ushort Tsih { get; internal set; }
+
+        /// <summary>Where the session lives: in this shell (it ends with it), or in the agent (it outlives every shell).</summary>
+        public IscsiDhcp.Common.HeldBy HeldBy { get; internal set; }
+
+        /// <summary>Whether the agent logs this session in again whenever it starts (Register-IscsiSession, Connect-IscsiTarget -IsPersistent).</summary>
+        public bool IsPersistent { get; internal set; }
     }
 }

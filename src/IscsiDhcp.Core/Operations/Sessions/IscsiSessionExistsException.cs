@@ -9,10 +9,12 @@ namespace IscsiDhcp.Operations.Sessions
             : base($"{targetName} is already connected as {initiatorName} (session {sessionIdentifier}); disconnect it first, or use that session")
         {
             TargetName = targetName;
+            InitiatorName = initiatorName;
             SessionIdentifier = sessionIdentifier;
         }
 
         public string TargetName { get; }
+        public string InitiatorName { get; }
         public string SessionIdentifier { get; }
     }
 }

@@ -25,5 +25,8 @@ namespace IscsiDhcp.Operations.Sessions
         public LoginSettings Settings { get; init; }
         public IscsiSessionOptions SessionOptions { get; init; }
         public IscsiSupervisorOptions Supervision { get; init; }
+
+        /// <summary>A session the agent keeps: logged in again whenever the agent starts, retried for as long as it runs.</summary>
+        public bool IsPersistent { get; init; }
     }
 }
