@@ -33,12 +33,17 @@
         'Get-DhcpLease'
         'Get-DhcpOption'
         'Get-IscsiLun'
+        'Get-IscsiDhcpAgent'
         'Get-IscsiSession'
         'Measure-IscsiLun'
         'Open-IscsiLun'
+        'Register-IscsiSession'
         'Start-DhcpLease'
+        'Start-IscsiDhcpAgent'
         'Stop-DhcpLease'
+        'Stop-IscsiDhcpAgent'
         'Test-DhcpLease'
+        'Unregister-IscsiSession'
         'Update-DhcpLease'
     )
     FunctionsToExport    = @()

@@ -71,6 +71,7 @@ namespace IscsiDhcp.Operations
             AgentProtocolException => (ErrorKind.ProtocolError, "IscsiDhcpAgentProtocolError"),
             AgentPermissionException => (ErrorKind.PermissionDenied, "IscsiDhcpAgentPermissionDenied"),
             UnauthorizedAccessException => (ErrorKind.PermissionDenied, "PermissionDenied"),
+            NotSupportedException => (ErrorKind.InvalidOperation, "NotSupported"),
             TimeoutException => (ErrorKind.OperationTimeout, "Timeout"),
             OperationCanceledException => (ErrorKind.OperationStopped, "Stopped"),
             ArgumentException => (ErrorKind.InvalidArgument, "InvalidArgument"),

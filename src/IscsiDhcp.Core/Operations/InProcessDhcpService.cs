@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
@@ -72,6 +73,9 @@ namespace IscsiDhcp.Operations
 
         public Task<IDisposable> SubscribeAsync(DhcpLeaseKey? lease, Action<DhcpAgentEventArgs> onEvent, CancellationToken cancel = default) =>
             Reply(() => (IDisposable)new Subscription(Agent, lease, onEvent), cancel);
+
+        /// <summary>Whether this service manages the lease (asking does not make the agent).</summary>
+        public bool Holds(DhcpLeaseKey lease) => agent.IsValueCreated && Agent.StatusAll().Any(s => s.Key == lease);
 
         /// <summary>
         /// What the end of the module does to leases: every one is dropped (kept stored and on

@@ -28,6 +28,8 @@ namespace IscsiDhcp.Operations
 
         /// <summary>The leases, served by the in-process DHCP agent.</summary>
         public IDhcpService Leases => dhcp;
+
+        internal InProcessDhcpService LocalLeases => dhcp;
         // How many ended sessions stay findable by identifier (a watch or a disconnect that comes just after the end).
         const int EndedKept = 64;
         readonly List<IscsiSessionSupervisor> sessions = new();
@@ -58,6 +60,8 @@ namespace IscsiDhcp.Operations
         {
             if (request is null) throw new ArgumentNullException(nameof(request));
             cancel.ThrowIfCancellationRequested();
+            if (request.IsPersistent && this == Shared)
+                throw new InvalidOperationException("a persistent session lives in the IscsiDhcp agent, never in the shell (it would end with it)");
             var supervisor = IscsiSessionSupervisor.StartSupervising(request.Portal, request.Settings, request.SessionOptions, request.Supervision);
             lock (sessions) sessions.Add(supervisor);
             _ = supervisor.Completion.ContinueWith((_, state) => Forget((IscsiSessionSupervisor)state!), supervisor, CancellationToken.None,
@@ -91,6 +95,20 @@ namespace IscsiDhcp.Operations
 
         public Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel) =>
             Task.FromResult<IScsiTransport>(new SupervisedTransport(Find(sessionIdentifier)));
+
+        /// <summary>Whether this service started the session (alive, or among the last that ended).</summary>
+        public bool Holds(string sessionIdentifier)
+        {
+            try
+            {
+                Find(sessionIdentifier);
+                return true;
+            }
+            catch (IscsiSessionNotFoundException)
+            {
+                return false;
+            }
+        }
 
         /// <summary>A session this service started: alive, or among the last that ended (a watch that comes late still learns how it ended).</summary>
         IscsiSessionSupervisor Find(string sessionIdentifier)

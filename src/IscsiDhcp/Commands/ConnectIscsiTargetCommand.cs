@@ -65,6 +65,9 @@ namespace IscsiDhcp.Commands
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
+        [Parameter]
+        public SwitchParameter IsPersistent { get; set; }
+
         protected override void ProcessRecord()
         {
             var operation = new ConnectIscsiTargetOperation(Service)
@@ -74,6 +77,8 @@ namespace IscsiDhcp.Commands
                 TargetPortalPortNumber = TargetPortalPortNumber,
                 QueueDepth = QueueDepth,
                 AsJob = AsJob,
+                IsPersistent = IsPersistent,
+                RequireAgent = host => Routes.RequireAgentAsync(host, "Connect-IscsiTarget -IsPersistent", host.Cancellation),
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 Supervision = new IscsiSupervisorOptions
                 {

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Agent;
 using IscsiDhcp.Operations;
 
 namespace IscsiDhcp.Hosting
@@ -22,7 +23,10 @@ namespace IscsiDhcp.Hosting
         int pipelineThread = -1;
 
         /// <summary>Where sessions and leases live (in this process today).</summary>
-        protected internal static IIscsiDhcpService Service => InProcessService.Shared;
+        /// <summary>Sessions and leases: the agent's when one runs for this host, this process's otherwise.</summary>
+        protected internal static RoutedService Routes { get; } = new(InProcessService.Shared, AgentLauncher.Start);
+
+        protected internal static IIscsiDhcpService Service => Routes;
 
         public CancellationToken Cancellation => stopping.Token;
 

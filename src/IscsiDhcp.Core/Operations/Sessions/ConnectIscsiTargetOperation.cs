@@ -30,6 +30,12 @@ namespace IscsiDhcp.Operations.Sessions
         /// <summary>Return the supervisor job at once, before the login has finished (-AsJob).</summary>
         public bool AsJob { get; set; }
 
+        /// <summary>Kept by the agent and logged in whenever it starts; <see cref="RequireAgent"/> makes sure one runs first.</summary>
+        public bool IsPersistent { get; set; }
+
+        /// <summary>Finds or starts the agent (and says so) for a persistent session.</summary>
+        public Func<ICommandHost, Task>? RequireAgent { get; set; }
+
         /// <summary>
         /// Connects: checks what the user gave, asks ShouldProcess, starts the session, and
         /// then, with -AsJob, writes its job at once (the login's outcome goes to the job);
@@ -67,6 +73,11 @@ namespace IscsiDhcp.Operations.Sessions
             sessionOptions.Validate();
             var supervision = Supervision with { FirstLoginTimeout = Timeout };
             supervision.Validate();
+            if (IsPersistent)
+            {
+                if (RequireAgent is null) throw new InvalidOperationException("-IsPersistent needs the IscsiDhcp agent");
+                await RequireAgent(host).ConfigureAwait(false);
+            }
             var settings = Login.ToSettings(NodeAddress);
             IscsiSessionStatus? existing;
             try
@@ -87,7 +98,8 @@ namespace IscsiDhcp.Operations.Sessions
                 return null;
             }
             host.WriteVerbose($"logging in to {NodeAddress} at {portal} as {settings.InitiatorName}, within {Timeout.TotalSeconds:0.#} s");
-            return await service.StartSessionAsync(new IscsiSessionRequest(portal, settings, sessionOptions, supervision), CancellationToken.None).ConfigureAwait(false);
+            var request = new IscsiSessionRequest(portal, settings, sessionOptions, supervision) { IsPersistent = IsPersistent };
+            return await service.StartSessionAsync(request, CancellationToken.None).ConfigureAwait(false);
         }
 
         static void Forget(LoginSettings settings)
