@@ -33,7 +33,14 @@ namespace IscsiDhcp.Commands
                 IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeoutSec)) ? TimeSpan.FromSeconds(IdleTimeoutSec) : null,
             };
             if (StateDirectory is not null) options = options with { StateDirectory = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StateDirectory) };
-            var operation = new StartAgentOperation(Routes) { Foreground = Foreground, Options = options };
+            // A foreground agent is a daemon: its log goes to standard error (the journal under systemd),
+            // which works from any thread and to the very end, SIGTERM included.
+            var operation = new StartAgentOperation(Routes)
+            {
+                Foreground = Foreground,
+                Options = options,
+                Log = line => Console.Error.WriteLine($"{DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss.fff} iscsidhcp-agent: {line}"),
+            };
             Run(operation.RunAsync);
         }
     }

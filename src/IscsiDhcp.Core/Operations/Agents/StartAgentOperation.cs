@@ -18,6 +18,9 @@ namespace IscsiDhcp.Operations.Agents
         public bool Foreground { get; set; }
         public AgentOptions Options { get; set; } = new();
 
+        /// <summary>Where a foreground agent's log lines go (the cmdlet: standard error, which a service manager keeps).</summary>
+        public Action<string>? Log { get; set; }
+
         public async Task RunAsync(ICommandHost host)
         {
             if (!Foreground)
@@ -26,7 +29,7 @@ namespace IscsiDhcp.Operations.Agents
                 host.WriteObject(await agent.GetStatusAsync(host.Cancellation).ConfigureAwait(false));
                 return;
             }
-            using var agentProcess = new IscsiDhcpAgent(Options, host.WriteVerbose);
+            using var agentProcess = new IscsiDhcpAgent(Options, Log ?? host.WriteVerbose);
             agentProcess.Start();
             // SIGTERM ends the process through ProcessExit: the agent must stop within it.
             void OnExit(object? sender, EventArgs e) => agentProcess.ShutdownAsync().Wait(Options.LogoutTimeout + TimeSpan.FromSeconds(5));
