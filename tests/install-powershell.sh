@@ -2,7 +2,8 @@
 # Installs what the Pester suite needs when it is missing, from the package registries
 # only: pwsh 7.6.9 as a .NET global tool, and Pester 5.7.1 as a NuGet package (restored
 # by a throw-away project; PowerShell Gallery is not reachable from these machines).
-# Prints the PSModulePath folder that holds Pester; pwsh lands in ~/.dotnet/tools.
+# Prints the PSModulePath folder that holds Pester; pwsh lands in ~/.dotnet/tools (and, for
+# other users, in /opt/iscsidhcp-pwsh).
 set -euo pipefail
 
 pwsh_version=7.6.9
@@ -13,6 +14,16 @@ if ! "$tools/pwsh" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()' 2>
     echo "== installing pwsh $pwsh_version" >&2
     dotnet tool uninstall --global PowerShell >/dev/null 2>&1 || true
     dotnet tool install --global PowerShell --version "$pwsh_version" >&2
+fi
+
+# A second pwsh that an unprivileged user can run (root's home is closed to others): the
+# agent tests call the agent as nobody through it.
+shared_tools=/opt/iscsidhcp-pwsh
+if ! "$shared_tools/pwsh" -NoProfile -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null | grep -qx "$pwsh_version"; then
+    echo "== installing pwsh $pwsh_version for other users in $shared_tools" >&2
+    rm -rf "$shared_tools"
+    dotnet tool install PowerShell --version "$pwsh_version" --tool-path "$shared_tools" >&2
+    chmod -R a+rX "$shared_tools"
 fi
 
 packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"

@@ -9,6 +9,6 @@ namespace IscsiDhcp.Commands
     [OutputType(typeof(AgentStatus))]
     public sealed class GetIscsiDhcpAgentCommand : OperationCmdlet
     {
-        protected override void ProcessRecord() => Run(new GetAgentOperation(Routes).RunAsync);
+        protected override void ProcessRecord() => RunItem(new GetAgentOperation(Routes).RunAsync);
     }
 }

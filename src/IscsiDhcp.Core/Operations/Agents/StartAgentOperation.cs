@@ -31,7 +31,9 @@ namespace IscsiDhcp.Operations.Agents
             }
             using var agentProcess = new IscsiDhcpAgent(Options, Log ?? host.WriteVerbose);
             agentProcess.Start();
-            // SIGTERM ends the process through ProcessExit: the agent must stop within it.
+            // SIGTERM (a service manager's stop) stops the agent, which then returns here; any
+            // other end of the process still logs the sessions out on its way.
+            using var sigterm = TerminationSignal.Handle(agentProcess.Stop);
             void OnExit(object? sender, EventArgs e) => agentProcess.ShutdownAsync().Wait(Options.LogoutTimeout + TimeSpan.FromSeconds(5));
             AppDomain.CurrentDomain.ProcessExit += OnExit;
             try

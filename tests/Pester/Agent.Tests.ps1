@@ -1,0 +1,164 @@
+# The agent (issue 15) with real processes: agents started, killed and stopped as a service
+# manager would, shells that come and go, a caller that is not root (nobody), against the
+# lab's tgtd. Each agent here has a socket and state of its own (ISCSIDHCP_AGENT_SOCKET), so
+# the host's own agent, if any, is never touched.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'IscsiDhcp.TestHelpers.psm1') -Force
+    $script:manifest = Get-BuiltManifestPath
+    Import-Module $manifest -Force
+    $script:pwsh = Get-PwshPath
+    $script:lab = Start-TestLab -Arguments @('--chap', 'pester-user:pester-secret-1', '--dhcp', 'none')
+    $script:portal = $lab.portal.Split(':')[0]
+    $script:port = [int]$lab.portal.Split(':')[1]
+    $script:target = $lab.targetName
+    # Reachable by nobody: a folder of its own under /tmp (0755), the socket in it is 0666.
+    $script:agentHome = Join-Path '/tmp' ("pester-agent-{0}" -f $PID)
+    $null = New-Item -ItemType Directory -Force -Path $agentHome
+    & chmod 0755 $agentHome
+    $script:socket = Join-Path $agentHome 'agent.sock'
+    $script:state = Join-Path $agentHome 'state'
+    $env:ISCSIDHCP_AGENT_SOCKET = $socket
+    $script:agents = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
+
+    # An agent in the foreground, as systemd runs it; returns once it answers.
+    function Start-Agent {
+        $log = Join-Path $agentHome ("agent-{0}.log" -f $agents.Count)
+        $command = "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$state'"
+        $null = Start-Process -FilePath $pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $command) `
+            -RedirectStandardOutput "$log.out" -RedirectStandardError $log
+        Wait-Until { $null -ne (Get-IscsiDhcpAgent -ErrorAction SilentlyContinue) } 30 | Should -BeTrue -Because "the agent should answer ($(Get-Content -Raw $log -ErrorAction SilentlyContinue))"
+        # The agent's own process (pwsh as a .NET tool starts through a launcher with another pid).
+        $process = Get-Process -Id (Get-IscsiDhcpAgent).ProcessId
+        $agents.Add($process)
+        $process
+    }
+
+    function Wait-Until {
+        param([scriptblock] $Condition, [double] $TimeoutSec = 10)
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+        while (-not (& $Condition)) {
+            if ([DateTime]::UtcNow -gt $deadline) { return $false }
+            Start-Sleep -Milliseconds 100
+        }
+        $true
+    }
+
+    # tgtd's I_T nexuses of target 1: one per session logged in.
+    function Get-Nexus {
+        @(& tgtadm -C $lab.controlPort --lld iscsi --mode target --op show | Where-Object { $_ -match '^\s+I_T nexus: \d+' })
+    }
+
+    # Another shell: a fresh pwsh that imports the module, runs $Script and exits.
+    function Invoke-Shell {
+        param([string] $Script, [switch] $AsNobody)
+        $command = "`$ErrorActionPreference = 'Stop'; Import-Module '$manifest'; $Script"
+        if ($AsNobody) {
+            $nobodyFolder = Join-Path $agentHome 'nobody'
+            $null = New-Item -ItemType Directory -Force -Path $nobodyFolder
+            & chown nobody $nobodyFolder
+            & runuser -u nobody -- env "HOME=$nobodyFolder" "ISCSIDHCP_AGENT_SOCKET=$socket" NO_COLOR=1 /opt/iscsidhcp-pwsh/pwsh -NoProfile -NonInteractive -Command $command 2>&1
+        }
+        else {
+            & $pwsh -NoProfile -NonInteractive -Command $command 2>&1
+        }
+    }
+
+    $script:credential = "(New-Object System.Management.Automation.PSCredential ('pester-user', (ConvertTo-SecureString 'pester-secret-1' -AsPlainText -Force)))"
+    $script:connect = "Connect-IscsiTarget -NodeAddress '$target' -TargetPortalAddress '$portal' -TargetPortalPortNumber $port -AuthenticationType OneWayChap -Credential $credential"
+}
+
+AfterAll {
+    foreach ($agent in $agents) {
+        if (-not $agent.HasExited) { $agent.Kill(); $agent.WaitForExit(10000) }
+    }
+    Get-Process -ErrorAction SilentlyContinue | Where-Object { $_.CommandLine -match [regex]::Escape($socket) } | Stop-Process -Force -ErrorAction SilentlyContinue
+    Remove-Item Env:ISCSIDHCP_AGENT_SOCKET -ErrorAction SilentlyContinue
+    Stop-TestLab $lab
+    Remove-Item -Recurse -Force $agentHome -ErrorAction SilentlyContinue
+}
+
+Describe 'The agent' {
+    It 'keeps a session a shell connected after that shell exits, and shows it to the next one' {
+        $agent = Start-Agent
+        $out = Invoke-Shell "$connect | ForEach-Object { `$_.HeldBy }"
+        $LASTEXITCODE | Should -Be 0 -Because "$out"
+        "$out" | Should -Match 'Agent'
+        $seen = Invoke-Shell "Get-IscsiSession | ForEach-Object { '{0}|{1}|{2}' -f `$_.TargetNodeAddress, `$_.State, `$_.HeldBy }"
+        "$seen" | Should -Be "$target|LoggedIn|Agent"
+        @(Get-Nexus).Count | Should -Be 1
+        # The shell here sees it too, through the agent; leaving it alone on exit is what the next test relies on.
+        (Get-IscsiSession).HeldBy | Should -Be 'Agent'
+    }
+
+    It 'lets nobody read, and refuses every state change with PermissionDenied, changing nothing' {
+        $read = Invoke-Shell -AsNobody "(Get-IscsiSession).State; (Get-IscsiDhcpAgent).ProcessId"
+        $LASTEXITCODE | Should -Be 0 -Because "$read"
+        $read[0] | Should -Be 'LoggedIn'
+        $before = (Get-IscsiDhcpAgent).PermissionDenied
+        $refused = Invoke-Shell -AsNobody "try { Disconnect-IscsiTarget -NodeAddress '$target' -Confirm:`$false } catch { `$_.CategoryInfo.Category; `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        $refused[0] | Should -Be 'PermissionDenied'
+        $refused[1] | Should -BeLike 'IscsiDhcpAgentPermissionDenied,*'
+        $refused[2] | Should -Match 'disconnecting a session needs privilege.*uid 65534.*Nothing was changed'
+        (Get-IscsiSession).State | Should -Be 'LoggedIn'
+        @(Get-Nexus).Count | Should -Be 1
+        (Get-IscsiDhcpAgent).PermissionDenied | Should -Be ($before + 1)
+    }
+
+    It 'refuses a second agent for the same socket' {
+        $second = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$state'" 2>&1
+        $LASTEXITCODE | Should -Not -Be 0
+        "$second" | Should -Match 'another IscsiDhcp agent is running'
+        (Get-IscsiDhcpAgent).ProcessId | Should -Be $agents[-1].Id
+    }
+
+    It 'brings a persistent session back after SIGKILL, and logs it out on SIGTERM' {
+        Get-IscsiSession | Register-IscsiSession | ForEach-Object IsPersistent | Should -BeTrue
+        $file = Join-Path $state 'agent/state.json'
+        (& stat -c '%a' $file) | Should -Be '600'
+        (& stat -c '%a' (Split-Path $file)) | Should -Be '700'
+        $killed = $agents[-1]
+        & kill -KILL $killed.Id
+        $killed.WaitForExit(10000) | Should -BeTrue
+        $null = Start-Agent
+        Wait-Until { (Get-IscsiSession | Where-Object { $_.State -eq 'LoggedIn' -and $_.IsPersistent }) } 30 | Should -BeTrue
+        Wait-Until { @(Get-Nexus).Count -eq 1 } 10 | Should -BeTrue
+        $agent = $agents[-1]
+        & kill -TERM $agent.Id
+        $agent.WaitForExit(30000) | Should -BeTrue
+        Wait-Until { @(Get-Nexus).Count -eq 0 } 10 | Should -BeTrue -Because 'SIGTERM logs every session out'
+        Get-Content -Raw (Join-Path $agentHome 'agent-1.log') | Should -Match 'logging sessions out'
+        Test-Path $socket | Should -BeFalse
+        # Still persistent: the next agent logs it in again.
+        $null = Start-Agent
+        Wait-Until { (Get-IscsiSession | Where-Object State -eq 'LoggedIn') } 30 | Should -BeTrue
+        Unregister-IscsiSession -NodeAddress $target -InitiatorName (Get-IscsiSession).InitiatorNodeAddress -Confirm:$false
+        Disconnect-IscsiTarget -NodeAddress $target -Confirm:$false
+        Stop-IscsiDhcpAgent -Confirm:$false
+        $agents[-1].WaitForExit(30000) | Should -BeTrue
+        @(Get-Nexus).Count | Should -Be 0
+    }
+
+    It 'starts an agent on demand for -IsPersistent and says so, never falling back to the shell' {
+        Test-Path $socket | Should -BeFalse
+        $session = Invoke-Expression "$connect -IsPersistent -WarningVariable started"
+        "$started" | Should -Match 'needs the IscsiDhcp agent: started one \(pid \d+'
+        $session.HeldBy | Should -Be 'Agent'
+        $session.IsPersistent | Should -BeTrue
+        $agent = Get-IscsiDhcpAgent
+        $agent.IdleTimeout | Should -Be ([TimeSpan]::FromSeconds(300))
+        $agents.Add((Get-Process -Id $agent.ProcessId))
+        Unregister-IscsiSession -SessionIdentifier $session.SessionIdentifier -Confirm:$false
+        (Get-IscsiSession).IsPersistent | Should -BeFalse
+        Disconnect-IscsiTarget -NodeAddress $target -Confirm:$false
+        Stop-IscsiDhcpAgent -Confirm:$false
+        @(Get-Nexus).Count | Should -Be 0
+    }
+
+    It 'ships a systemd unit that systemd-analyze verifies' {
+        $unit = Join-Path (Split-Path $manifest) 'iscsidhcp-agent.service'
+        Test-Path $unit | Should -BeTrue
+        $out = & systemd-analyze verify $unit 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because "$out"
+    }
+}
