@@ -190,4 +190,30 @@ public sealed class NbdExportTests(NbdExportFixture lab) : IClassFixture<NbdExpo
         await client.SendRequestAsync(NbdCommand.Write, 0, 512, payload: new byte[512]);
         Assert.Contains((await client.ReplyAsync()).Error, new[] { NbdError.Shutdown, NbdError.IO });
     }
+
+    [Fact]
+    public async Task While_the_session_reconnects_underneath_clients_see_a_delay_and_no_error()
+    {
+        using var client = await NbdTestClient.ConnectAsync(Rw);
+        Assert.Equal(NbdOptionReplyType.Ack, await client.GoAsync(Source, structured: true));
+        var failed = lab.Server.Counters.FailedRequests;
+        var backing = await File.ReadAllBytesAsync(lab.Main.LunFiles[0]);
+
+        lab.Tgtd.Kill();
+        // A request in flight on an open connection, and a new client's whole handshake and copy, both while the target is down.
+        await client.SendRequestAsync(NbdCommand.Read, 1 << 20, 1 << 16);
+        var copy = Path.Combine(lab.Run.Directory, "copy-across-restart.img");
+        var copying = Tool("nbdcopy", NbdExportFixture.Uri(Rw, Source), copy);
+        await Task.Delay(1500);
+        lab.Tgtd.Restart();
+
+        var reply = await client.ReplyAsync(1 << 16);
+        Assert.Equal(NbdError.None, reply.Error);
+        Assert.True(reply.Data.AsSpan().SequenceEqual(backing.AsSpan(1 << 20, 1 << 16)));
+        var copied = await copying;
+        Assert.True(copied.Succeeded, copied.ToString());
+        Assert.Equal(SHA256.HashData(backing), SHA256.HashData(await File.ReadAllBytesAsync(copy)));
+        Assert.Equal(failed, lab.Server.Counters.FailedRequests);
+        File.Delete(copy);
+    }
 }
