@@ -74,5 +74,25 @@ namespace IscsiDhcp.Scsi
         static byte[] ToArray(Span<byte> cdb) => cdb.ToArray();
 
         public static byte[] SynchronizeCache10() => new byte[] { 0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+        /// <summary>UNMAP (SBC-3 5.28) with a parameter list of <paramref name="parameterListLength"/> bytes (see <see cref="UnmapParameters"/>).</summary>
+        public static byte[] Unmap(ushort parameterListLength)
+        {
+            var cdb = new byte[10];
+            cdb[0] = 0x42;
+            BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(7), parameterListLength);
+            return cdb;
+        }
+
+        /// <summary>UNMAP's parameter list with one block descriptor: 8-byte header, then LBA, block count, 4 reserved bytes.</summary>
+        public static byte[] UnmapParameters(ulong lba, uint blocks)
+        {
+            var list = new byte[8 + 16];
+            BinaryPrimitives.WriteUInt16BigEndian(list, 6 + 16);           // UNMAP DATA LENGTH: the bytes after this field
+            BinaryPrimitives.WriteUInt16BigEndian(list.AsSpan(2), 16);     // UNMAP BLOCK DESCRIPTOR DATA LENGTH
+            BinaryPrimitives.WriteUInt64BigEndian(list.AsSpan(8), lba);
+            BinaryPrimitives.WriteUInt32BigEndian(list.AsSpan(16), blocks);
+            return list;
+        }
     }
 }

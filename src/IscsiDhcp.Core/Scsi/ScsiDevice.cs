@@ -91,6 +91,17 @@ namespace IscsiDhcp.Scsi
         public async Task SynchronizeCacheAsync(CancellationToken cancel = default) =>
             await RunAsync("SYNCHRONIZE CACHE", Cdb.SynchronizeCache10(), cancel: cancel).ConfigureAwait(false);
 
+        /// <summary>The VPD pages the LUN has (page 0x00).</summary>
+        public async Task<IReadOnlyList<byte>> SupportedVpdPagesAsync(CancellationToken cancel = default) =>
+            VpdPages.ParseSupportedPages(await VpdPageAsync(VpdPages.SupportedPages, cancel).ConfigureAwait(false));
+
+        /// <summary>UNMAP of one range (the LUN must report LBPU; see <see cref="VpdPages.ParseUnmapSupported"/>).</summary>
+        public async Task UnmapAsync(ulong lba, uint blocks, CancellationToken cancel = default)
+        {
+            var parameters = Cdb.UnmapParameters(lba, blocks);
+            await RunAsync("UNMAP", Cdb.Unmap((ushort)parameters.Length), writeData: parameters, cancel: cancel).ConfigureAwait(false);
+        }
+
         /// <summary>REPORT LUNS (sent to LUN 0 by convention): the LUN numbers of the target.</summary>
         public static async Task<IReadOnlyList<int>> ReportLunsAsync(IScsiTransport transport, CancellationToken cancel = default)
         {

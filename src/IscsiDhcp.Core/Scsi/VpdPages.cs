@@ -7,7 +7,25 @@ namespace IscsiDhcp.Scsi
     /// <summary>Parsers for the vital product data pages the initiator reads (SPC-4 section 7.8).</summary>
     public static class VpdPages
     {
-        public const byte SupportedPages = 0x00, UnitSerialNumber = 0x80, DeviceIdentification = 0x83;
+        public const byte SupportedPages = 0x00, UnitSerialNumber = 0x80, DeviceIdentification = 0x83, BlockLimits = 0xB0, LogicalBlockProvisioning = 0xB2;
+
+        /// <summary>The Block Limits page (SBC-3 6.6.3): transfer and UNMAP limits, in blocks (0: not reported).</summary>
+        public static BlockLimits ParseBlockLimits(ReadOnlySpan<byte> page)
+        {
+            var body = Body(page, BlockLimits);
+            // Fields are at page offsets 8.. (body offsets 4..); a short page leaves the rest unreported.
+            return new BlockLimits(At(body, 8), At(body, 12), At(body, 20), At(body, 24));
+        }
+
+        static uint At(ReadOnlySpan<byte> body, int pageOffset) =>
+            body.Length >= pageOffset ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body.Slice(pageOffset - 4)) : 0;
+
+        /// <summary>The Logical Block Provisioning page (SBC-3 6.6.4): whether the LUN takes UNMAP (LBPU).</summary>
+        public static bool ParseUnmapSupported(ReadOnlySpan<byte> page)
+        {
+            var body = Body(page, LogicalBlockProvisioning);
+            return body.Length >= 2 && (body[1] & 0x80) != 0;
+        }
 
         public static IReadOnlyList<byte> ParseSupportedPages(ReadOnlySpan<byte> page)
         {

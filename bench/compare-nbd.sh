@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The LUN export over NBD (issue 16) against qemu-nbd serving the same LUN through libiscsi
+# (qemu-block-extra's iscsi:// driver): nbdcopy from each export to null:, on the same lab tgtd LUN
+# filled with random data. Rounds alternate (ours, qemu-nbd, ours, qemu-nbd ...); medians and the
+# ours/qemu-nbd speed ratio are printed, one JSON line per figure (every time also goes to stderr).
+# A last line gives our own direct read (bench iscsi-read, supervised, 256 KiB x 64 as nbdcopy
+# reads) so the export's cost over the session is visible.
+#   bench/compare-nbd.sh [ROUNDS] [SIZE] [EXTRA NBDCOPY ARGUMENTS...]   (root: it brings up a lab tgtd)
+# Until the agent (issue 15) holds sessions and serves the export, ours is served by the bench's
+# stand-in `IscsiDhcp.Bench nbd-serve` (a supervised session in-process, the same NbdServer and
+# IscsiLunExportCatalog the agent will use, on a Unix socket). Both servers are started before the
+# rounds and stay up; each nbdcopy is timed around the whole process (connect, handshake, copy).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-3}"
+size="${2:-512M}"
+shift 2 2>/dev/null || shift $#
+extra="$*"
+command -v nbdcopy >/dev/null || { echo "compare-nbd.sh: nbdcopy missing (apt-get install libnbd-bin)" >&2; exit 1; }
+command -v qemu-nbd >/dev/null || { echo "compare-nbd.sh: qemu-nbd missing (apt-get install qemu-utils qemu-block-extra)" >&2; exit 1; }
+dotnet build "$root/bench/IscsiDhcp.Bench/IscsiDhcp.Bench.csproj" -c Release --nologo -v quiet >/dev/null
+bench="$root/bench/IscsiDhcp.Bench/bin/Release/net10.0/IscsiDhcp.Bench.dll"
+
+lab="$(bash "$root/tools/lab.sh" up --dhcp none --lun-size "$size" --owner $$)"
+id="$(sed -n 's/.*"id": "\([^"]*\)".*/\1/p' <<<"$lab")"
+scratch="$(mktemp -d /var/tmp/compare-nbd.XXXXXX)"
+ours_pid="" qemu_pid=""
+cleanup() {
+    [ -n "$ours_pid" ] && { exec 3>&- 2>/dev/null || true; kill "$ours_pid" 2>/dev/null || true; wait "$ours_pid" 2>/dev/null || true; }
+    [ -n "$qemu_pid" ] && { kill "$qemu_pid" 2>/dev/null || true; wait "$qemu_pid" 2>/dev/null || true; }
+    bash "$root/tools/lab.sh" down "$id" >/dev/null
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+portal="$(sed -n 's/.*"portal": "\([^"]*\)".*/\1/p' <<<"$lab")"
+target="$(sed -n 's/.*"targetName": "\([^"]*\)".*/\1/p' <<<"$lab")"
+lunfile="$(grep -o '"/[^"]*lun1.img"' <<<"$lab" | tr -d '"')"
+bytes="$(stat -c %s "$lunfile")"
+head -c "$bytes" /dev/urandom >"$lunfile"
+
+# Ours: the stand-in host, kept alive by a pipe on fd 3 (it exits when stdin closes).
+mkfifo "$scratch/ours.in"
+dotnet "$bench" nbd-serve --portal "$portal" --target "$target" --socket "$scratch/ours.sock" <"$scratch/ours.in" >"$scratch/ours.out" &
+ours_pid=$!
+exec 3>"$scratch/ours.in"
+# Theirs: qemu-nbd on the same LUN through libiscsi, read-only, several clients allowed (nbdcopy may open 4).
+qemu-nbd -f raw -r --persistent --shared=8 --socket="$scratch/qemu.sock" "iscsi://$portal/$target/1" &
+qemu_pid=$!
+for _ in $(seq 300); do
+    grep -q ready "$scratch/ours.out" 2>/dev/null && [ -S "$scratch/qemu.sock" ] && break
+    sleep 0.1
+done
+grep -q ready "$scratch/ours.out" || { echo "compare-nbd.sh: our NBD host did not start" >&2; exit 1; }
+[ -S "$scratch/qemu.sock" ] || { echo "compare-nbd.sh: qemu-nbd did not start" >&2; exit 1; }
+ours_uri="nbd+unix:///$target/1?socket=$scratch/ours.sock"
+qemu_uri="nbd+unix:///?socket=$scratch/qemu.sock"
+
+copy() {   # copy URI -> seconds
+    local start end
+    start=$(date +%s.%N)
+    # shellcheck disable=SC2086
+    nbdcopy $extra "$1" null:
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Both exports must hold the LUN's bytes before anything is timed.
+nbdcopy "$ours_uri" "$scratch/check.img"
+cmp -s "$scratch/check.img" "$lunfile" || { echo "compare-nbd.sh: our export's copy differs from the LUN" >&2; exit 1; }
+rm -f "$scratch/check.img"
+
+o=() t=()
+for r in $(seq "$rounds"); do
+    o+=("$(copy "$ours_uri")")
+    t+=("$(copy "$qemu_uri")")
+    echo "compare-nbd: round $r: ours ${o[-1]} s, qemu-nbd ${t[-1]} s" >&2
+done
+om="$(printf '%s\n' "${o[@]}" | median)"
+tm="$(printf '%s\n' "${t[@]}" | median)"
+awk -v r="$rounds" -v b="$bytes" -v o="$om" -v t="$tm" -v x="$extra" 'BEGIN {
+    printf "{\"figure\":\"nbdcopy-to-null\",\"bytes\":%d,\"rounds\":%d,\"extraArguments\":\"%s\",\"oursSeconds\":%.3f,\"qemuNbdSeconds\":%.3f,\"oursMBps\":%.1f,\"qemuNbdMBps\":%.1f,\"ratio\":%.2f}\n",
+        b, r, x, o, t, b / o / 1e6, b / t / 1e6, t / o }'
+
+# Our direct read of the same LUN (no NBD), supervised as the export's session is.
+direct="$(dotnet "$bench" iscsi-read --portal "$portal" --target "$target" --lun 1 --block-size 262144 --queue-depth 64 --seconds 5 --supervised)"
+dmbps="$(sed -n 's/.*"mbPerSec":\([0-9.]*\).*/\1/p' <<<"$direct")"
+awk -v d="$dmbps" -v b="$bytes" -v o="$om" 'BEGIN {
+    printf "{\"figure\":\"export-vs-direct-read\",\"directMBps\":%.1f,\"exportMBps\":%.1f,\"ratio\":%.2f}\n", d, b / o / 1e6, (b / o / 1e6) / d }'
