@@ -105,6 +105,41 @@ Describe 'The agent' {
         (Get-IscsiDhcpAgent).PermissionDenied | Should -Be ($before + 1)
     }
 
+    It 'keeps target portals root-only with their secrets, shows them to nobody without secrets, and refuses nobody changes' {
+        # A portal where nothing listens is not kept: the discovery that checks it fails first.
+        { New-IscsiTargetPortal -TargetPortalAddress $portal -TargetPortalPortNumber 1 -TimeoutSec 5 -Confirm:$false -ErrorAction Stop } | Should -Throw
+        @(Get-IscsiTargetPortal).Count | Should -Be 0
+        $secret = ConvertTo-SecureString 'pester-secret-1' -AsPlainText -Force
+        $chap = [System.Management.Automation.PSCredential]::new('pester-user', $secret)
+        $kept = New-IscsiTargetPortal -TargetPortalAddress $portal -TargetPortalPortNumber $port -AuthenticationType OneWayChap -Credential $chap -IsHeaderDigest -Confirm:$false
+        $kept.TargetPortalAddress | Should -Be $portal
+        $kept.AuthenticationType | Should -Be 'OneWayChap'
+        $kept.ChapUserName | Should -Be 'pester-user'
+        $kept.IsHeaderDigest | Should -BeTrue
+        $file = Join-Path $state 'agent/state.json'
+        (& stat -c '%a' $file) | Should -Be '600'
+        # Every local user sees the portal, never its secret; changing it is refused and changes nothing.
+        $seen = Invoke-Shell -AsNobody "Get-IscsiTargetPortal | ConvertTo-Json -Depth 4; Get-IscsiTargetPortal | Format-Table | Out-String -Width 120"
+        $LASTEXITCODE | Should -Be 0 -Because "$seen"
+        "$seen" | Should -Match ([regex]::Escape($portal))
+        "$seen" | Should -Match 'pester-user'
+        "$seen" | Should -Not -Match 'pester-secret'
+        $refused = Invoke-Shell -AsNobody "foreach (`$c in { Remove-IscsiTargetPortal -TargetPortalAddress '$portal' -TargetPortalPortNumber $port -Confirm:`$false }, { New-IscsiTargetPortal -TargetPortalAddress '$portal' -TargetPortalPortNumber $port -Confirm:`$false }) { try { & `$c } catch { `$_.CategoryInfo.Category } }"
+        @($refused) | Should -Be @('PermissionDenied', 'PermissionDenied')
+        (Get-IscsiTargetPortal).AuthenticationType | Should -Be 'OneWayChap'
+        # A name that matches nothing is an error; a wildcard that matches nothing is not.
+        Get-IscsiTargetPortal -TargetPortalAddress 203.0.113.9 -ErrorAction SilentlyContinue -ErrorVariable missing | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'IscsiTargetPortalNotFound,*'
+        Get-IscsiTargetPortal -TargetPortalAddress '203.0.113.*' -ErrorVariable none | Should -BeNullOrEmpty
+        $none | Should -BeNullOrEmpty
+        Get-IscsiTargetPortal | Remove-IscsiTargetPortal -Confirm:$false
+        @(Get-IscsiTargetPortal).Count | Should -Be 0
+        Remove-IscsiTargetPortal -TargetPortalAddress $portal -TargetPortalPortNumber $port -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable gone
+        $gone[0].FullyQualifiedErrorId | Should -BeLike 'IscsiTargetPortalNotFound,*'
+        Get-Content -Raw $file | Should -Not -Match 'pester-secret' -Because 'a removed portal takes its secret with it'
+        Get-ChildItem $agentHome -Filter '*.log*' | Get-Content -Raw | Should -Not -Match 'pester-secret'
+    }
+
     It 'refuses a second agent for the same socket' {
         $second = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$state'" 2>&1
         $LASTEXITCODE | Should -Not -Be 0

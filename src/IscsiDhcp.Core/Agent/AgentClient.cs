@@ -225,8 +225,13 @@ namespace IscsiDhcp.Agent
         public Task<bool> UnregisterSessionAsync(string targetName, string initiatorName, CancellationToken cancel = default) =>
             CallAsync(AgentCommands.SessionUnregister, w => { w.WriteString("target", targetName); w.WriteString("initiator", initiatorName); }, r => r.GetBoolean(), cancel);
 
-        public Task<IscsiTargetPortal> AddPortalAsync(IscsiSessionRequest discovery, CancellationToken cancel = default) =>
-            CallAsync(AgentCommands.PortalAdd, w => SessionJson.WriteRequest(w, "request", discovery), AgentJson.ReadPortal, cancel);
+        /// <summary>Stores a portal in the agent once a discovery there within <paramref name="timeout"/> has worked.</summary>
+        public Task<IscsiTargetPortal> AddPortalAsync(IscsiSessionRequest discovery, TimeSpan timeout, CancellationToken cancel = default) =>
+            CallAsync(AgentCommands.PortalAdd, w =>
+            {
+                SessionJson.WriteRequest(w, "request", discovery);
+                w.WriteTimeSpan("timeout", timeout);
+            }, AgentJson.ReadPortal, cancel);
 
         public Task<IReadOnlyList<IscsiTargetPortal>> GetPortalsAsync(CancellationToken cancel = default) =>
             CallAsync<IReadOnlyList<IscsiTargetPortal>>(AgentCommands.PortalList, null, r => r.EnumerateArray().Select(AgentJson.ReadPortal).ToList(), cancel);

@@ -28,6 +28,9 @@ namespace IscsiDhcp.Agent
             LeaseOption = "Lease.Option", LeaseSubscribe = "Lease.Subscribe";
         public const string Unsubscribe = "Unsubscribe";
 
+        /// <summary>How long Portal.Add's discovery may take when the caller does not say.</summary>
+        public static readonly TimeSpan PortalDiscoveryTimeout = TimeSpan.FromSeconds(15);
+
         readonly IscsiDhcpAgent agent;
         readonly Dictionary<string, AgentCommand> table;
 
@@ -46,7 +49,7 @@ namespace IscsiDhcp.Agent
                 [SessionDisconnect] = Privileged("disconnecting a session", DisconnectSessionAsync),
                 [SessionRegister] = Privileged("registering a persistent session", RegisterSession),
                 [SessionUnregister] = Privileged("unregistering a persistent session", UnregisterSession),
-                [PortalAdd] = Privileged("adding a target portal", AddPortal),
+                [PortalAdd] = Privileged("adding a target portal", AddPortalAsync),
                 [PortalList] = Open("listing target portals", _ => Result((w, n) => WriteArray(w, n, agent.Store.Portals, (x, p) => AgentJson.WritePortal(x, IscsiTargetPortal.From(p))))),
                 [PortalRemove] = Privileged("removing a target portal", RemovePortal),
                 [LeaseStart] = Privileged("starting a lease", StartLeaseAsync),
@@ -162,11 +165,19 @@ namespace IscsiDhcp.Agent
             return Result((w, n) => w.WriteBoolean(n, removed));
         }
 
-        Task<Action<Utf8JsonWriter, string>?> AddPortal(AgentCall call)
+        /// <summary>
+        /// Stores a portal once a discovery there has worked with its settings (as Windows'
+        /// New-IscsiTargetPortal does), so that a wrong address or secret is said now, not at
+        /// the next start.
+        /// </summary>
+        async Task<Action<Utf8JsonWriter, string>?> AddPortalAsync(AgentCall call)
         {
             var portal = ReadArgument(() => SessionJson.ReadRequest(call.Arguments.Object("request")));
+            var timeout = call.Arguments.OptionalTimeSpan("timeout") ?? PortalDiscoveryTimeout;
+            if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromHours(1)) throw new AgentProtocolException("'timeout' must be between 0 and 1 hour");
+            await agent.Service.DiscoverAsync(portal.Portal, portal.Settings, null, timeout, call.Cancellation).ConfigureAwait(false);
             agent.Store.SavePortal(portal);
-            return Result((w, n) => { w.WritePropertyName(n); AgentJson.WritePortal(w, IscsiTargetPortal.From(portal)); });
+            return (w, n) => { w.WritePropertyName(n); AgentJson.WritePortal(w, IscsiTargetPortal.From(portal)); };
         }
 
         Task<Action<Utf8JsonWriter, string>?> RemovePortal(AgentCall call)
