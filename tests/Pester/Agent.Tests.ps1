@@ -75,6 +75,7 @@ AfterAll {
     Get-Process -ErrorAction SilentlyContinue | Where-Object { $_.CommandLine -match [regex]::Escape($socket) } | Stop-Process -Force -ErrorAction SilentlyContinue
     Remove-Item Env:ISCSIDHCP_AGENT_SOCKET -ErrorAction SilentlyContinue
     Stop-TestLab $lab
+    if ($script:kea) { Stop-TestLab $kea }
     Remove-Item -Recurse -Force $agentHome -ErrorAction SilentlyContinue
 }
 
@@ -195,5 +196,103 @@ Describe 'The agent' {
         Test-Path $unit | Should -BeTrue
         $out = & systemd-analyze verify $unit 2>&1
         $LASTEXITCODE | Should -Be 0 -Because "$out"
+    }
+}
+
+Describe "The agent's leases" {
+    BeforeAll {
+        # kea with 20 s leases: T1 comes 10 s after each renewal, so "renews with no shell open" is seen in a test.
+        $script:kea = Start-TestLab -Arguments @('--luns', '1', '--lun-size', '1M', '--dhcp', 'kea', '--lease-time', '20')
+        $script:iface = $kea.dhcpClientInterface
+        function Get-InterfaceAddress {
+            @((& ip -4 -j addr show dev $iface | ConvertFrom-Json).addr_info | Where-Object local | ForEach-Object local)
+        }
+        # kea's log: each DISCOVER answered is an advert, each REQUEST acknowledged an allocation.
+        function Get-KeaCount([string] $What) {
+            [regex]::Matches((Get-Content -Raw $kea.dhcpServerLog), $What).Count
+        }
+        function Send-ServerSignal([string] $Signal) {
+            foreach ($id in @(& ip netns pids $kea.dhcpNetns)) { & /usr/bin/kill "-$Signal" "$id" }
+        }
+        $script:agent = Start-Agent
+    }
+
+    AfterAll {
+        Send-ServerSignal CONT
+        Get-DhcpLease -ErrorAction SilentlyContinue | Stop-DhcpLease -Release -Confirm:$false -ErrorAction SilentlyContinue
+        Stop-IscsiDhcpAgent -Confirm:$false -ErrorAction SilentlyContinue
+        & ip -4 addr flush dev $iface 2>$null
+    }
+
+    It 'keeps a lease a shell started after that shell exits, and renews it with no shell open' {
+        $out = Invoke-Shell "Start-DhcpLease -InterfaceName '$iface' -Configure | ForEach-Object { '{0}|{1}|{2}' -f `$_.State, `$_.HeldBy, `$_.Address }"
+        $LASTEXITCODE | Should -Be 0 -Because "$out"
+        $state, $heldBy, $address = "$out".Split('|')
+        $state | Should -Be 'Bound'
+        $heldBy | Should -Be 'Agent'
+        $script:address = $address
+        Get-InterfaceAddress | Should -Be $address
+        $first = Get-DhcpLease -InterfaceName $iface
+        $first.HeldBy | Should -Be 'Agent'
+        # No shell holds it now: the agent renews at T1 on its own.
+        Wait-Until { (Get-DhcpLease -InterfaceName $iface).LeaseBegan -gt $first.LeaseBegan } 25 | Should -BeTrue -Because 'the agent renews at T1'
+        (Get-DhcpLease -InterfaceName $iface).Address | Should -Be $address
+        Get-KeaCount 'has been allocated' | Should -BeGreaterOrEqual 2
+        # Every local user may read it and test it, not change it.
+        $read = Invoke-Shell -AsNobody "(Get-DhcpLease -InterfaceName '$iface').Address.ToString(); Test-DhcpLease -InterfaceName '$iface'; try { Stop-DhcpLease -InterfaceName '$iface' -Release -Confirm:`$false } catch { `$_.CategoryInfo.Category }"
+        @($read) | Should -Be @($address, 'True', 'PermissionDenied')
+        (Get-DhcpLease -InterfaceName $iface).State | Should -Be 'Bound'
+    }
+
+    It 'answers PEND to a second client while a command is in progress, and TIMEOUT to a caller whose wait ends while it goes on' {
+        $before = Get-DhcpLease -InterfaceName $iface
+        Send-ServerSignal STOP
+        try {
+            $timedOut = Invoke-Shell "try { Update-DhcpLease -InterfaceName '$iface' -TimeoutSec 3 } catch { `$_.CategoryInfo.Category; `$_.FullyQualifiedErrorId }"
+            @($timedOut)[0] | Should -Be 'OperationTimeout'
+            @($timedOut)[1] | Should -BeLike 'DhcpNoAnswer,*'
+            # The first caller has gone; its EXTEND goes on in the agent, and a second caller is told so.
+            (Get-DhcpLease -InterfaceName $iface).Pending | Should -Be 'Extend'
+            $pending = Invoke-Shell "try { Update-DhcpLease -InterfaceName '$iface' -TimeoutSec 2 } catch { `$_.CategoryInfo.Category; `$_.FullyQualifiedErrorId }"
+            @($pending)[0] | Should -Be 'ResourceBusy'
+            @($pending)[1] | Should -BeLike 'DhcpCommandPending,*'
+        }
+        finally {
+            Send-ServerSignal CONT
+        }
+        Wait-Until { $null -eq (Get-DhcpLease -InterfaceName $iface).Pending } 15 | Should -BeTrue -Because 'the EXTEND finishes once the server answers'
+        $after = Get-DhcpLease -InterfaceName $iface
+        $after.State | Should -Be 'Bound'
+        $after.Address | Should -Be $before.Address
+        $after.ExpiresAt | Should -BeGreaterThan $before.ExpiresAt
+    }
+
+    It 'takes its lease up again after SIGKILL with INIT-REBOOT to the same address, and keeps it configured on SIGTERM' {
+        $adverts = Get-KeaCount 'will be advertised'
+        $adverts | Should -BeGreaterOrEqual 1 -Because 'the first lease began with a DISCOVER (the count below means something)'
+        $allocations = Get-KeaCount 'has been allocated'
+        $killed = $agents[-1]
+        & kill -KILL $killed.Id
+        $killed.WaitForExit(10000) | Should -BeTrue
+        $null = Start-Agent
+        Wait-Until { (Get-DhcpLease -InterfaceName $iface -ErrorAction SilentlyContinue).State -eq 'Bound' -and (Get-KeaCount 'has been allocated') -gt $allocations } 20 |
+            Should -BeTrue -Because 'the new agent asks for its stored address again'
+        $lease = Get-DhcpLease -InterfaceName $iface
+        $lease.Address | Should -Be $address
+        $lease.HeldBy | Should -Be 'Agent'
+        Get-KeaCount 'will be advertised' | Should -Be $adverts -Because 'INIT-REBOOT sends a REQUEST, no DISCOVER'
+        Get-InterfaceAddress | Should -Be $address
+
+        $agent = $agents[-1]
+        & kill -TERM $agent.Id
+        $agent.WaitForExit(30000) | Should -BeTrue
+        Get-InterfaceAddress | Should -Be $address -Because 'SIGTERM keeps leases configured (no RELEASE)'
+        Get-KeaCount 'DHCP4_RELEASE' | Should -Be 0
+
+        # The next agent adopts it again, and releasing it through the agent takes the address away.
+        $null = Start-Agent
+        Wait-Until { (Get-DhcpLease -InterfaceName $iface -ErrorAction SilentlyContinue).State -eq 'Bound' } 20 | Should -BeTrue
+        Stop-DhcpLease -InterfaceName $iface -Release -Confirm:$false
+        Wait-Until { @(Get-InterfaceAddress).Count -eq 0 } 10 | Should -BeTrue
     }
 }
