@@ -23,8 +23,9 @@ BeforeAll {
 
     # An agent in the foreground, as systemd runs it; returns once it answers.
     function Start-Agent {
+        param([string] $Arguments = '')
         $log = Join-Path $agentHome ("agent-{0}.log" -f $agents.Count)
-        $command = "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$state'"
+        $command = "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$state' $Arguments"
         $null = Start-Process -FilePath $pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $command) `
             -RedirectStandardOutput "$log.out" -RedirectStandardError $log
         Wait-Until { $null -ne (Get-IscsiDhcpAgent -ErrorAction SilentlyContinue) } 30 | Should -BeTrue -Because "the agent should answer ($(Get-Content -Raw $log -ErrorAction SilentlyContinue))"
@@ -191,6 +192,33 @@ Describe 'The agent' {
         @(Get-Nexus).Count | Should -Be 0
     }
 
+    It 'watches an agent-held session with a job in the shell; Stop-Job logs it out in the agent' {
+        $null = Start-Agent
+        $job = Invoke-Expression "$connect -AsJob"
+        $job.PSJobTypeName | Should -Be 'IscsiDhcpSupervisor'
+        Wait-Until { (Get-IscsiSession -ErrorAction SilentlyContinue).State -eq 'LoggedIn' } 15 | Should -BeTrue
+        (Get-IscsiSession).HeldBy | Should -Be 'Agent'
+        Wait-Until { @(Receive-Job $job -Keep | Where-Object { $_.PSObject.Properties['To'] -and "$($_.To)" -eq 'LoggedIn' }).Count -ge 1 } 10 |
+            Should -BeTrue -Because 'the job shows the state changes the agent streams'
+        $job | Stop-Job
+        Wait-Until { @(Get-Nexus).Count -eq 0 } 10 | Should -BeTrue -Because 'Stop-Job logs the session out, in the agent'
+        Get-IscsiSession | Should -BeNullOrEmpty
+        Stop-IscsiDhcpAgent -Confirm:$false
+        $agents[-1].WaitForExit(30000) | Should -BeTrue
+    }
+
+    It 'leaves after its idle timeout with nothing to manage, never while it holds a session' {
+        $agent = Start-Agent -Arguments '-IdleTimeoutSec 2'
+        $out = Invoke-Shell "$connect | ForEach-Object { `$_.HeldBy }"
+        "$out" | Should -Match 'Agent'
+        Start-Sleep -Seconds 5
+        $agent.HasExited | Should -BeFalse -Because 'it holds a session'
+        Disconnect-IscsiTarget -NodeAddress $target -Confirm:$false
+        $agent.WaitForExit(15000) | Should -BeTrue -Because 'with nothing to manage it leaves after 2 s'
+        Get-Content -Raw (Join-Path $agentHome ('agent-{0}.log' -f ($agents.Count - 1))) | Should -Match 'nothing to manage for 2 s'
+        Test-Path $socket | Should -BeFalse
+    }
+
     It 'ships a systemd unit that systemd-analyze verifies' {
         $unit = Join-Path (Split-Path $manifest) 'iscsidhcp-agent.service'
         Test-Path $unit | Should -BeTrue
@@ -294,5 +322,26 @@ Describe "The agent's leases" {
         Wait-Until { (Get-DhcpLease -InterfaceName $iface -ErrorAction SilentlyContinue).State -eq 'Bound' } 20 | Should -BeTrue
         Stop-DhcpLease -InterfaceName $iface -Release -Confirm:$false
         Wait-Until { @(Get-InterfaceAddress).Count -eq 0 } 10 | Should -BeTrue
+    }
+
+    It 'watches an agent-held lease with a job in the shell; Stop-Job drops it in the agent, and the next agent does not take it up' {
+        $job = Start-DhcpLease -InterfaceName $iface -Configure -AsJob
+        $job.PSJobTypeName | Should -Be 'IscsiDhcpSupervisor'
+        Wait-Until { (Get-DhcpLease -InterfaceName $iface -ErrorAction SilentlyContinue).State -eq 'Bound' } 15 | Should -BeTrue
+        $lease = Get-DhcpLease -InterfaceName $iface
+        $lease.HeldBy | Should -Be 'Agent'
+        Get-InterfaceAddress | Should -Contain $lease.Address.ToString()
+        $job | Stop-Job
+        Wait-Until { -not (Get-DhcpLease -InterfaceName $iface -ErrorAction SilentlyContinue) } 10 | Should -BeTrue
+        Get-InterfaceAddress | Should -Contain $lease.Address.ToString() -Because 'DROP keeps the address configured (dhcpagent; Stop-DhcpLease)'
+        Get-KeaCount 'DHCP4_RELEASE' | Should -Be 1 -Because 'Stop-Job drops; only the earlier Stop-DhcpLease -Release released'
+        # A dropped lease is no longer the agent's: a restarted agent leaves it alone.
+        $agent = $agents[-1]
+        & kill -TERM $agent.Id
+        $agent.WaitForExit(30000) | Should -BeTrue
+        $null = Start-Agent
+        Start-Sleep -Seconds 2
+        Get-DhcpLease -InterfaceName $iface -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        & ip -4 addr flush dev $iface
     }
 }
