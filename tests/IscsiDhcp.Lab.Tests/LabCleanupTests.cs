@@ -50,6 +50,22 @@ public sealed class LabCleanupTests
         AssertNothingLeft(run.Id, resources);
     }
 
+    [Fact]
+    public void A_mount_left_inside_a_run_folder_is_taken_down_with_the_run()
+    {
+        // What a test killed in the middle of an nbdfuse or loop mount leaves: something mounted in the run folder.
+        var run = LabRun.Create();
+        var mountPoint = Path.Combine(run.Directory, "mnt");
+        Directory.CreateDirectory(mountPoint);
+        CommandRunner.Check("mount", "-t", "tmpfs", "-o", "size=1m", "lab-test", mountPoint);
+        File.WriteAllText(Path.Combine(mountPoint, "file"), "x");
+
+        run.Dispose();
+
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), line => line.Contains(mountPoint, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(run.Directory), "the run folder is still there");
+    }
+
     /// <summary>Starts `lab hold` (the lab.sh code path) and returns once the lab is up.</summary>
     static (Process Process, LabSummary Summary) StartHold()
     {

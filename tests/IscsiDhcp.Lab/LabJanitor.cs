@@ -90,12 +90,24 @@ public static class LabJanitor
         try
         {
             var dir = Path.Combine(Root, runId);
+            foreach (var mount in MountsUnder(dir)) CommandRunner.Check("umount", "-l", mount);
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
-        catch (IOException e) { errors.Add($"run folder: {e.Message}"); }
+        catch (Exception e) when (e is LabException or IOException) { errors.Add($"run folder: {e.Message}"); }
         if (errors.Count > 0)
             throw new LabException($"lab run {runId} was not removed completely:\n  " + string.Join("\n  ", errors));
     }
+
+    /// <summary>
+    /// What is mounted inside a run folder (a test's FUSE or loop mount left by a killed run,
+    /// whose dead FUSE server makes the folder unreadable), deepest first: it goes before the folder.
+    /// </summary>
+    static List<string> MountsUnder(string dir) =>
+        File.ReadAllLines("/proc/self/mountinfo")
+            .Select(line => line.Split(' ')[4].Replace("\\040", " "))
+            .Where(point => point.StartsWith(dir + "/", StringComparison.Ordinal))
+            .OrderByDescending(point => point.Length)
+            .ToList();
 
     static void Remove(LabResource resource)
     {
