@@ -20,6 +20,10 @@ namespace IscsiDhcp.Agent
         public static string SocketPath =>
             Environment.GetEnvironmentVariable(SocketVariable) is { Length: > 0 } path ? path : DefaultSocketPath;
 
+        /// <summary>Where the agent on <paramref name="agentSocketPath"/> exports LUNs over NBD: nbd.sock beside it; null on Windows (no Unix socket).</summary>
+        public static string? ExportSocketPathFor(string agentSocketPath) =>
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? null : Path.Combine(Path.GetDirectoryName(agentSocketPath) ?? "/", "nbd.sock");
+
         public static string DefaultStateDirectory =>
             RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
                 ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "IscsiDhcp")

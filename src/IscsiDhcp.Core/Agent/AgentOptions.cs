@@ -8,6 +8,18 @@ namespace IscsiDhcp.Agent
     {
         public string SocketPath { get; init; } = AgentEndpoint.SocketPath;
 
+        /// <summary>
+        /// The NBD socket the LUNs of the agent's sessions are exported on: by default nbd.sock
+        /// beside <see cref="SocketPath"/> (/run/iscsidhcp/nbd.sock); null where none is made (Windows).
+        /// </summary>
+        public string? ExportSocketPath
+        {
+            get => exportSocketPath ?? AgentEndpoint.ExportSocketPathFor(SocketPath);
+            init => exportSocketPath = value;
+        }
+
+        string? exportSocketPath;
+
         /// <summary>The agent's store and its leases live here (0700).</summary>
         public string StateDirectory { get; init; } = AgentEndpoint.DefaultStateDirectory;
 
@@ -35,6 +47,7 @@ namespace IscsiDhcp.Agent
         {
             if (string.IsNullOrWhiteSpace(SocketPath)) throw new ArgumentException("the agent needs a socket path", nameof(SocketPath));
             if (!Path.IsPathRooted(SocketPath)) throw new ArgumentException($"the agent's socket path '{SocketPath}' must be absolute", nameof(SocketPath));
+            if (ExportSocketPath is { } export && !Path.IsPathRooted(export)) throw new ArgumentException($"the agent's NBD socket path '{export}' must be absolute", nameof(ExportSocketPath));
             if (string.IsNullOrWhiteSpace(StateDirectory)) throw new ArgumentException("the agent needs a state directory", nameof(StateDirectory));
             if (IdleTimeout is { } idle && idle <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout), idle, "must be positive");
             if (RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay) throw new ArgumentOutOfRangeException(nameof(RetryDelay), RetryDelay, "must be positive and at most MaxRetryDelay");

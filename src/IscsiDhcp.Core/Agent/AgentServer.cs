@@ -25,10 +25,8 @@ namespace IscsiDhcp.Agent
 
         readonly AgentCommands commands;
         readonly PeerCredentials credentials;
-        readonly CancellationTokenSource stopping = new();
+        readonly LocalSocketListener listener;
         readonly ConcurrentDictionary<AgentConnection, byte> open = new();
-        NamedPipeServerStream? anchor;
-        Task accepting = Task.CompletedTask;
 
         public AgentServer(string socketPath, AgentCommands commands, PeerCredentials credentials, AgentCounters counters)
         {
@@ -36,53 +34,15 @@ namespace IscsiDhcp.Agent
             this.commands = commands;
             this.credentials = credentials;
             Counters = counters;
+            listener = new LocalSocketListener(socketPath, ServeAsync);
         }
 
         public string SocketPath { get; }
         public AgentCounters Counters { get; }
         public int ConnectedClients => open.Count;
 
-        /// <summary>
-        /// Listens. The caller holds the agent's lock, so a socket file already there is a dead
-        /// agent's and is replaced.
-        /// </summary>
-        public void Start()
-        {
-            var directory = Path.GetDirectoryName(SocketPath)!;
-            if (!Directory.Exists(directory))
-            {
-                Directory.CreateDirectory(directory);
-                PrivateFile.SetMode(directory, Convert.ToUInt32("755", 8));
-            }
-            if (File.Exists(SocketPath)) File.Delete(SocketPath);
-            // The first instance makes the socket file and keeps it for the server's life; the
-            // others take turns accepting on it.
-            anchor = NewInstance();
-            PrivateFile.SetMode(SocketPath, Convert.ToUInt32("666", 8));
-            accepting = AcceptLoopAsync();
-        }
-
-        NamedPipeServerStream NewInstance() =>
-            new(SocketPath, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
-
-        async Task AcceptLoopAsync()
-        {
-            while (!stopping.IsCancellationRequested)
-            {
-                var pipe = NewInstance();
-                try
-                {
-                    await pipe.WaitForConnectionAsync(stopping.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
-                {
-                    pipe.Dispose();
-                    if (stopping.IsCancellationRequested) return;
-                    continue;
-                }
-                _ = Task.Run(() => ServeAsync(pipe));
-            }
-        }
+        /// <summary>Listens (a socket file already there is a dead agent's: the caller holds the agent's lock).</summary>
+        public void Start() => listener.Start();
 
         async Task ServeAsync(NamedPipeServerStream pipe)
         {
@@ -111,7 +71,7 @@ namespace IscsiDhcp.Agent
                     JsonDocument? message;
                     try
                     {
-                        message = await connection.ReadAsync(stopping.Token).ConfigureAwait(false);
+                        message = await connection.ReadAsync(listener.Stopping).ConfigureAwait(false);
                     }
                     catch (AgentProtocolException e)
                     {
@@ -181,7 +141,7 @@ namespace IscsiDhcp.Agent
                 }
                 if (inFlight.Count >= MaxRequestsInFlight)
                     throw new InvalidOperationException($"a connection may have {MaxRequestsInFlight} requests in flight at once");
-                var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+                var cancel = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
                 if (!inFlight.TryAdd(id, cancel))
                 {
                     cancel.Dispose();
@@ -222,14 +182,9 @@ namespace IscsiDhcp.Agent
         /// <summary>Stops listening and closes every connection (their subscriptions end with them).</summary>
         public void Dispose()
         {
-            if (stopping.IsCancellationRequested) return;
-            stopping.Cancel();
+            if (listener.Stopping.IsCancellationRequested) return;
+            listener.Dispose();
             foreach (var connection in open.Keys) connection.Close();
-            anchor?.Dispose();
-            try { accepting.Wait(TimeSpan.FromSeconds(5)); }
-            catch (AggregateException) { }
-            try { if (File.Exists(SocketPath)) File.Delete(SocketPath); }
-            catch (IOException) { }
         }
     }
 }

@@ -26,5 +26,19 @@ namespace IscsiDhcp.Agent
         public long UnknownCommands { get; internal set; }
         public long SlowClients { get; internal set; }
         public long RefusedConnections { get; internal set; }
+        /// <summary>The NBD socket the LUNs of the agent's sessions are exported on (null where the agent exports none).</summary>
+        public string? ExportEndpoint { get; internal set; }
+        /// <summary>NBD connections open now.</summary>
+        public long ExportClients { get; internal set; }
+        public long ExportConnections { get; internal set; }
+        /// <summary>Exports an unprivileged peer tried to open (NBD_REP_ERR_POLICY).</summary>
+        public long ExportRefusedByPolicy { get; internal set; }
+        public long ExportRequests { get; internal set; }
+        /// <summary>NBD requests whose I/O failed (the client got the error).</summary>
+        public long ExportFailedRequests { get; internal set; }
+        /// <summary>NBD connections dropped for breaking the protocol.</summary>
+        public long ExportProtocolViolations { get; internal set; }
+        public long ExportBytesRead { get; internal set; }
+        public long ExportBytesWritten { get; internal set; }
     }
 }

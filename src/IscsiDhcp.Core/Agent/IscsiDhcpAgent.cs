@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Client;
 using IscsiDhcp.Iscsi.Supervisor;
+using IscsiDhcp.Nbd.Luns;
 using IscsiDhcp.Operations;
 using IscsiDhcp.Operations.Sessions;
 
@@ -30,6 +31,7 @@ namespace IscsiDhcp.Agent
         readonly DhcpAgent dhcp;
         FileStream? lockFile;
         AgentServer? server;
+        AgentExportServer? exports;
         int stopped;
 
         public IscsiDhcpAgent(AgentOptions options, Action<string>? log = null)
@@ -80,6 +82,12 @@ namespace IscsiDhcp.Agent
             server = new AgentServer(Options.SocketPath, Commands, new PeerCredentials(Options.AdminGroup), Counters);
             server.Start();
             log($"agent {ProcessId} listening on {Options.SocketPath}");
+            if (Options.ExportSocketPath is { } exportPath)
+            {
+                exports = new AgentExportServer(exportPath, new IscsiLunExportCatalog(Service), new PeerCredentials(Options.AdminGroup));
+                exports.Start();
+                log($"agent {ProcessId} exporting LUNs over NBD on {exportPath}");
+            }
             foreach (var session in Store.Sessions) Keeper.Keep(session, liveSessionId: null);
             foreach (var lease in Store.Leases) _ = TakeUpAsync(lease);
         }
@@ -120,6 +128,7 @@ namespace IscsiDhcp.Agent
             log($"agent {ProcessId}: stopping; logging sessions out, keeping leases");
             Keeper.Dispose();
             server?.Dispose();
+            exports?.Dispose();   // before the logouts: clients get NBD_ESHUTDOWN, not an I/O error
             await Service.ShutdownAsync(Options.LogoutTimeout).ConfigureAwait(false);
             dhcp.Dispose();
             lockFile?.Dispose();
@@ -148,6 +157,15 @@ namespace IscsiDhcp.Agent
             UnknownCommands = Counters.UnknownCommands,
             SlowClients = Counters.SlowClients,
             RefusedConnections = Counters.RefusedConnections,
+            ExportEndpoint = exports?.SocketPath,
+            ExportClients = exports?.Counters.ActiveConnections ?? 0,
+            ExportConnections = exports?.Counters.Connections ?? 0,
+            ExportRefusedByPolicy = exports?.Counters.RefusedByPolicy ?? 0,
+            ExportRequests = exports?.Counters.Requests ?? 0,
+            ExportFailedRequests = exports?.Counters.FailedRequests ?? 0,
+            ExportProtocolViolations = exports?.Counters.ProtocolViolations ?? 0,
+            ExportBytesRead = exports?.Counters.BytesRead ?? 0,
+            ExportBytesWritten = exports?.Counters.BytesWritten ?? 0,
         };
 
         internal async Task<IscsiSessionStatus> StartSessionAsync(IscsiSessionRequest request, CancellationToken cancel)

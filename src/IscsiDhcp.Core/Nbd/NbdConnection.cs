@@ -21,7 +21,7 @@ namespace IscsiDhcp.Nbd
         readonly NbdServerOptions options;
         readonly NbdServerCounters counters;
         readonly Stream stream;
-        readonly bool mayWrite;
+        readonly NbdAccess access;
         readonly byte[] header = new byte[NbdMagic.RequestLength];
         readonly SemaphoreSlim writeLock = new(1, 1);
         readonly SemaphoreSlim requestSlots;
@@ -37,13 +37,13 @@ namespace IscsiDhcp.Nbd
         NbdExport? export;
         NbdExportLimits limits;
 
-        public NbdConnection(NbdServer server, Stream stream, bool mayWrite)
+        public NbdConnection(NbdServer server, Stream stream, NbdAccess access)
         {
             this.server = server;
             options = server.Options;
             counters = server.Counters;
             this.stream = stream;
-            this.mayWrite = mayWrite;
+            this.access = access;
             requestSlots = new SemaphoreSlim(options.MaxRequestsInFlight, options.MaxRequestsInFlight);
             budget = new ByteBudget(options.MaxBytesInFlight);
         }
@@ -144,6 +144,11 @@ namespace IscsiDhcp.Nbd
                 {
                     case NbdOption.ExportName:
                     {
+                        if (access == NbdAccess.ListOnly)
+                        {
+                            counters.PolicyRefusal();   // EXPORT_NAME has no error reply: the session ends
+                            return null;
+                        }
                         var nameReader = new NbdReader(data);
                         var name = nameReader.Text((uint)data.Length, "the export name");
                         (NbdExport? Export, NbdError Why) chosen = nameReader.Failed ? (null, NbdError.Invalid) : await TryOpenAsync(name, cancel).ConfigureAwait(false);
@@ -220,6 +225,13 @@ namespace IscsiDhcp.Nbd
                 await RejectOptionAsync(option, NbdOptionReplyType.ErrorInvalid, error!, cancel).ConfigureAwait(false);
                 return null;
             }
+            if (access == NbdAccess.ListOnly)
+            {
+                counters.PolicyRefusal();
+                await RejectOptionAsync(option, NbdOptionReplyType.ErrorPolicy,
+                    $"'{query.Name}': this connection may list the exports but not open them (opening needs privilege)", cancel).ConfigureAwait(false);
+                return null;
+            }
             var (chosen, why) = await TryOpenAsync(query.Name, cancel).ConfigureAwait(false);
             if (chosen is null)
             {
@@ -266,7 +278,7 @@ namespace IscsiDhcp.Nbd
         /// <summary>What this connection may do with <paramref name="chosen"/>: the transmission flags and the limits requests are checked against.</summary>
         void Negotiate(NbdExport chosen)
         {
-            var readOnly = chosen.IsReadOnly || !mayWrite;
+            var readOnly = chosen.IsReadOnly || access != NbdAccess.ReadWrite;
             var flags = NbdExportFeatures.HasFlags;
             if (readOnly) flags |= NbdExportFeatures.ReadOnly;
             if (chosen.CanFlush) flags |= NbdExportFeatures.SendFlush | NbdExportFeatures.SendFua;   // FUA is write then flush

@@ -31,13 +31,20 @@ namespace IscsiDhcp.Nbd
         /// with NBD_ESHUTDOWN). The connection is the server's from here: it is disposed at the end.
         /// Without <paramref name="mayWrite"/> every export is read-only (writes and trims get NBD_EPERM).
         /// </summary>
-        public async Task ServeAsync(Stream connection, bool mayWrite, CancellationToken cancel)
+        public Task ServeAsync(Stream connection, bool mayWrite, CancellationToken cancel) =>
+            ServeAsync(connection, mayWrite ? NbdAccess.ReadWrite : NbdAccess.ReadOnly, cancel);
+
+        /// <summary>
+        /// As above, with what the connection may do: <see cref="NbdAccess.ListOnly"/> lets it list
+        /// the exports and refuses to open any (NBD_REP_ERR_POLICY, counted in <see cref="NbdServerCounters.RefusedByPolicy"/>).
+        /// </summary>
+        public async Task ServeAsync(Stream connection, NbdAccess access, CancellationToken cancel)
         {
             if (connection is null) throw new ArgumentNullException(nameof(connection));
             Counters.Connected();
             try
             {
-                using var served = new NbdConnection(this, connection, mayWrite);
+                using var served = new NbdConnection(this, connection, access);
                 await served.RunAsync(cancel).ConfigureAwait(false);
             }
             finally

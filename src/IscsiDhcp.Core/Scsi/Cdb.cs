@@ -29,6 +29,9 @@ namespace IscsiDhcp.Scsi
             return cdb;
         }
 
+        /// <summary>MODE SENSE(6) of every page (0x3F), block descriptors off: the header's device-specific byte carries WP.</summary>
+        public static byte[] ModeSense6(byte allocationLength) => new byte[] { 0x1A, 0x08, 0x3F, 0, allocationLength, 0 };
+
         public static byte[] ReadCapacity10() => new byte[] { 0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
         public static byte[] ReadCapacity16(uint allocationLength = 32)

@@ -91,6 +91,24 @@ namespace IscsiDhcp.Scsi
         public async Task SynchronizeCacheAsync(CancellationToken cancel = default) =>
             await RunAsync("SYNCHRONIZE CACHE", Cdb.SynchronizeCache10(), cancel: cancel).ConfigureAwait(false);
 
+        /// <summary>
+        /// Whether the LUN refuses writes: the WP bit of the MODE SENSE(6) header (SBC-3,
+        /// device-specific parameter bit 7). A LUN that does not answer MODE SENSE counts as writable.
+        /// </summary>
+        public async Task<bool> IsWriteProtectedAsync(CancellationToken cancel = default)
+        {
+            var buffer = new byte[255];
+            try
+            {
+                var result = await RunAsync("MODE SENSE(6)", Cdb.ModeSense6((byte)buffer.Length), buffer, cancel: cancel).ConfigureAwait(false);
+                return result.BytesTransferred >= 3 && (buffer[2] & 0x80) != 0;
+            }
+            catch (ScsiCommandException)
+            {
+                return false;
+            }
+        }
+
         /// <summary>The VPD pages the LUN has (page 0x00).</summary>
         public async Task<IReadOnlyList<byte>> SupportedVpdPagesAsync(CancellationToken cancel = default) =>
             VpdPages.ParseSupportedPages(await VpdPageAsync(VpdPages.SupportedPages, cancel).ConfigureAwait(false));

@@ -116,6 +116,46 @@ public sealed class NbdServerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_list_only_connection_lists_the_exports_and_every_open_is_refused_by_policy_and_counted()
+    {
+        var server = new NbdServer(new Catalog(new MemoryExport()));
+        var (stream, client) = await PairAsync();
+        using var _ = client;
+        var serving = server.ServeAsync(stream, NbdAccess.ListOnly, CancellationToken.None);
+        await Read(client, 18);
+        await client.SendAsync(new byte[] { 0, 0, 0, 1 });
+
+        async Task<(uint Type, byte[] Data)> Option(NbdOption option, byte[] data)
+        {
+            var bytes = new byte[16 + data.Length];
+            var w = new NbdWriter(bytes);
+            new NbdOptionHeader(NbdMagic.IHaveOption, option, (uint)data.Length).Write(ref w);
+            w.Bytes(data);
+            await client.SendAsync(bytes);
+            var header = await Read(client, 20).WaitAsync(TimeSpan.FromSeconds(10));
+            return (BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12)), await Read(client, (int)BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(16))));
+        }
+
+        var listed = await Option(NbdOption.List, []);
+        Assert.Equal((uint)NbdOptionReplyType.Server, listed.Type);
+        Assert.Equal((uint)NbdOptionReplyType.Ack, (await Read(client, 20))[12..16].Aggregate(0u, (a, b) => (a << 8) | b));
+        Assert.Equal((uint)NbdOptionReplyType.ErrorPolicy, (await Option(NbdOption.Info, new NbdExportQuery("mem", []).ToBytes())).Type);
+        Assert.Equal((uint)NbdOptionReplyType.ErrorPolicy, (await Option(NbdOption.Go, new NbdExportQuery("mem", []).ToBytes())).Type);
+        Assert.Equal(2L, server.Counters.RefusedByPolicy);
+
+        // NBD_OPT_EXPORT_NAME has no error reply: the connection ends, no data sent.
+        var name = "mem"u8.ToArray();
+        var bytes = new byte[16 + name.Length];
+        var writer = new NbdWriter(bytes);
+        new NbdOptionHeader(NbdMagic.IHaveOption, NbdOption.ExportName, (uint)name.Length).Write(ref writer);
+        writer.Bytes(name);
+        await client.SendAsync(bytes);
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3L, server.Counters.RefusedByPolicy);
+        Assert.Equal(0, await client.ReceiveAsync(new byte[1]));
+    }
+
+    [Fact]
     public async Task A_later_request_overtakes_one_that_waits_and_each_reply_carries_its_own_cookie_and_data()
     {
         var export = new MemoryExport();

@@ -29,6 +29,15 @@ namespace IscsiDhcp.Agent.Ipc
             w.WriteNumber("unknownCommands", s.UnknownCommands);
             w.WriteNumber("slowClients", s.SlowClients);
             w.WriteNumber("refusedConnections", s.RefusedConnections);
+            w.WriteOptional("exportEndpoint", s.ExportEndpoint);
+            w.WriteNumber("exportClients", s.ExportClients);
+            w.WriteNumber("exportConnections", s.ExportConnections);
+            w.WriteNumber("exportRefusedByPolicy", s.ExportRefusedByPolicy);
+            w.WriteNumber("exportRequests", s.ExportRequests);
+            w.WriteNumber("exportFailedRequests", s.ExportFailedRequests);
+            w.WriteNumber("exportProtocolViolations", s.ExportProtocolViolations);
+            w.WriteNumber("exportBytesRead", s.ExportBytesRead);
+            w.WriteNumber("exportBytesWritten", s.ExportBytesWritten);
             w.WriteEndObject();
         }
 
@@ -54,6 +63,15 @@ namespace IscsiDhcp.Agent.Ipc
             UnknownCommands = e.Int64("unknownCommands"),
             SlowClients = e.Int64("slowClients"),
             RefusedConnections = e.Int64("refusedConnections"),
+            ExportEndpoint = e.OptionalString("exportEndpoint"),
+            ExportClients = e.Int64("exportClients"),
+            ExportConnections = e.Int64("exportConnections"),
+            ExportRefusedByPolicy = e.Int64("exportRefusedByPolicy"),
+            ExportRequests = e.Int64("exportRequests"),
+            ExportFailedRequests = e.Int64("exportFailedRequests"),
+            ExportProtocolViolations = e.Int64("exportProtocolViolations"),
+            ExportBytesRead = e.Int64("exportBytesRead"),
+            ExportBytesWritten = e.Int64("exportBytesWritten"),
         };
 
         public static void WritePortal(Utf8JsonWriter w, IscsiTargetPortal p)

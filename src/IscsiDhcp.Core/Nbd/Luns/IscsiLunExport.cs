@@ -21,7 +21,7 @@ namespace IscsiDhcp.Nbd.Luns
         readonly uint unmapBlocks;
         readonly bool canTrim;
 
-        public IscsiLunExport(string name, string? description, ScsiDevice device, LunCapacity capacity, BlockLimits? limits, bool unmap)
+        public IscsiLunExport(string name, string? description, ScsiDevice device, LunCapacity capacity, BlockLimits? limits, bool unmap, bool writeProtected = false)
         {
             Name = name;
             Description = description;
@@ -33,6 +33,7 @@ namespace IscsiDhcp.Nbd.Luns
             if (limits is { MaximumTransferLength: > 0 } l) most = Math.Min(most, (ulong)l.MaximumTransferLength * blockSize);
             transferBytes = (int)Math.Max(blockSize, most - (most % blockSize));
             canTrim = unmap;
+            IsReadOnly = writeProtected;
             unmapBlocks = limits is { MaximumUnmapLbaCount: > 0 and < uint.MaxValue } u ? u.MaximumUnmapLbaCount : 1u << 22;
         }
 
@@ -41,6 +42,8 @@ namespace IscsiDhcp.Nbd.Luns
         public override ulong Size => blockCount * blockSize;
         public override uint MinimumBlockSize => blockSize;
         public override uint PreferredBlockSize => Math.Max(4096u, blockSize);
+        /// <summary>The LUN is write-protected (MODE SENSE WP): every connection gets it read-only.</summary>
+        public override bool IsReadOnly { get; }
         public override bool CanFlush => true;
         public override bool CanTrim => canTrim;
         // No cache of ours: every connection's flush reaches the same LUN.

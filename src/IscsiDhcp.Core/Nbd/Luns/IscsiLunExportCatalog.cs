@@ -98,7 +98,8 @@ namespace IscsiDhcp.Nbd.Luns
                 throw new NbdException(NbdError.Invalid, $"{name}: a block size of {capacity.BlockSize} bytes cannot be exported (NBD wants a power of two up to 64 KiB)");
             var (limits, unmap) = await ProvisioningAsync(device, cancel).ConfigureAwait(false);
             var inquiry = await device.InquiryAsync(cancel).ConfigureAwait(false);
-            return new IscsiLunExport(ExportName(session.TargetNodeAddress, lun), Describe(session, inquiry, capacity), device, capacity, limits, unmap);
+            var writeProtected = await device.IsWriteProtectedAsync(cancel).ConfigureAwait(false);
+            return new IscsiLunExport(ExportName(session.TargetNodeAddress, lun), Describe(session, inquiry, capacity), device, capacity, limits, unmap, writeProtected);
         }
 
         /// <summary>Block Limits and whether UNMAP works (LBPU); both pages are optional, a LUN without them has no trim.</summary>
