@@ -18,7 +18,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # The peers and reference clients (DESIGN.md: Real peers).
-packages=(tgt libiscsi-bin dnsmasq-base kea-dhcp4-server kea-admin iproute2 udhcpc tcpdump libnbd-bin qemu-utils systemd util-linux)
+packages=(tgt libiscsi-bin dnsmasq-base kea-dhcp4-server kea-admin iproute2 udhcpc tcpdump libnbd-bin nbdfuse fuse3 e2fsprogs qemu-utils qemu-block-extra systemd util-linux)
 missing=()
 for p in "${packages[@]}"; do
     if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then

@@ -24,13 +24,7 @@ BeforeAll {
     # An agent in the foreground, as systemd runs it; returns once it answers.
     function Start-Agent {
         param([string] $Arguments = '')
-        $log = Join-Path $agentHome ("agent-{0}.log" -f $agents.Count)
-        $command = "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$state' $Arguments"
-        $null = Start-Process -FilePath $pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $command) `
-            -RedirectStandardOutput "$log.out" -RedirectStandardError $log
-        Wait-Until { $null -ne (Get-IscsiDhcpAgent -ErrorAction SilentlyContinue) } 30 | Should -BeTrue -Because "the agent should answer ($(Get-Content -Raw $log -ErrorAction SilentlyContinue))"
-        # The agent's own process (pwsh as a .NET tool starts through a launcher with another pid).
-        $process = Get-Process -Id (Get-IscsiDhcpAgent).ProcessId
+        $process = Start-TestAgent -StateDirectory $state -LogPath (Join-Path $agentHome ("agent-{0}.log" -f $agents.Count)) -Arguments $Arguments
         $agents.Add($process)
         $process
     }

@@ -84,4 +84,24 @@ function Invoke-FreshPwsh {
     [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($output) }
 }
 
-Export-ModuleMember -Function Get-RepositoryRoot, Get-PwshPath, Get-BuiltManifestPath, Assert-LabHost, Start-TestLab, Stop-TestLab, New-TestCredential, Get-HostRoute, Invoke-FreshPwsh
+<#
+    An agent in the foreground, as systemd runs it, on the socket ISCSIDHCP_AGENT_SOCKET names
+    (set it first: the host's own agent is never touched); returns the agent's own process
+    once it answers (pwsh as a .NET tool starts through a launcher with another pid).
+#>
+function Start-TestAgent {
+    param([Parameter(Mandatory)] [string] $StateDirectory, [Parameter(Mandatory)] [string] $LogPath, [string] $Arguments = '')
+    if (-not $env:ISCSIDHCP_AGENT_SOCKET) { throw 'Start-TestAgent: set ISCSIDHCP_AGENT_SOCKET to a socket of the test''s own' }
+    $manifest = Get-BuiltManifestPath
+    $command = "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$StateDirectory' $Arguments"
+    $null = Start-Process -FilePath (Get-PwshPath) -ArgumentList @('-NoProfile', '-NonInteractive', '-Command', $command) `
+        -RedirectStandardOutput "$LogPath.out" -RedirectStandardError $LogPath
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ($null -eq ($agent = Get-IscsiDhcpAgent -ErrorAction SilentlyContinue)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "the agent did not answer within 30 s: $(Get-Content -Raw $LogPath -ErrorAction SilentlyContinue)" }
+        Start-Sleep -Milliseconds 100
+    }
+    Get-Process -Id $agent.ProcessId
+}
+
+Export-ModuleMember -Function Get-RepositoryRoot, Get-PwshPath, Get-BuiltManifestPath, Assert-LabHost, Start-TestLab, Stop-TestLab, New-TestCredential, Get-HostRoute, Invoke-FreshPwsh, Start-TestAgent

@@ -150,6 +150,7 @@ BeforeDiscovery {
         @{ Type = 'IscsiDhcp.Dhcp.Agent.DhcpLeaseStatus'; As = 'List' }
         @{ Type = 'IscsiDhcp.Operations.Leases.DhcpOption'; As = 'Table' }
         @{ Type = 'IscsiDhcp.Dhcp.Client.DhcpLeaseEventArgs'; As = 'Table' }
+        @{ Type = 'IscsiDhcp.Operations.Sessions.IscsiTargetPortal'; As = 'Table' }
     )
 }
 
@@ -178,6 +179,19 @@ Describe 'Views at 120 columns' -Skip:(-not $IsLinux) {
             )
         }
         Remove-Item $file -ErrorAction SilentlyContinue
+        # What only the agent keeps: a target portal, from an agent of this test's own.
+        $agentHome = Join-Path '/tmp' ("surface-agent-{0}" -f $PID)
+        $null = New-Item -ItemType Directory -Force -Path $agentHome
+        $env:ISCSIDHCP_AGENT_SOCKET = Join-Path $agentHome 'agent.sock'
+        try {
+            $agent = Start-TestAgent -StateDirectory (Join-Path $agentHome 'state') -LogPath (Join-Path $agentHome 'agent.log')
+            $samples['IscsiDhcp.Operations.Sessions.IscsiTargetPortal'] = @(New-IscsiTargetPortal -TargetPortalAddress $portal -TargetPortalPortNumber $port)
+        }
+        finally {
+            if ($agent) { $agent.Kill(); $agent.WaitForExit(10000) }
+            Remove-Item Env:ISCSIDHCP_AGENT_SOCKET
+            Remove-Item -Recurse -Force $agentHome -ErrorAction SilentlyContinue
+        }
         [xml] $format = Get-Content (Join-Path (Split-Path $manifestPath) 'IscsiDhcp.Format.ps1xml') -Raw
         $script:views = @($format.Configuration.ViewDefinitions.View)
     }
