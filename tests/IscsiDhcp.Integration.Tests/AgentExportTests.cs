@@ -70,6 +70,64 @@ public sealed class AgentExportTests(AgentExportFixture lab) : IClassFixture<Age
     }
 
     [Fact]
+    public async Task Copy_through_the_agent_reads_a_lun_with_the_backing_files_sha256_and_writes_reach_the_backing_file()
+    {
+        // The operations as the cmdlets run them, on a session the agent holds: the data goes through the module's NBD client.
+        var lunFile = Path.Combine(lab.Run.Directory, "copied-through-agent.img");
+        var host = new RecordingHost();
+        var copy = new CopyIscsiLunOperation(lab.Client) { Lun = 1, Path = lunFile, Direction = IscsiCopyDirection.LunToFile, Verify = true, PassThru = true };
+        copy.Selector.SessionIdentifier = [lab.MainSession.SessionIdentifier];
+        var read = (await lab.Client.GetStatusAsync()).ExportBytesRead;
+        await copy.RunAsync(host);
+        var backing = SHA256.HashData(await File.ReadAllBytesAsync(lab.Main.LunFiles[0]));
+        Assert.Equal(Convert.ToHexString(backing), host.Only<IscsiCopyResult>().Sha256);
+        Assert.Equal(backing, SHA256.HashData(await File.ReadAllBytesAsync(lunFile)));
+        Assert.True((await lab.Client.GetStatusAsync()).ExportBytesRead >= read + AgentExportFixture.LunSize, "the copy went through the export");
+
+        var data = RandomNumberGenerator.GetBytes(3 << 20);
+        var source = Path.Combine(lab.Run.Directory, "into-lun2-through-agent.bin");
+        await File.WriteAllBytesAsync(source, data);
+        host = new RecordingHost();
+        var write = new CopyIscsiLunOperation(lab.Client) { Lun = 2, Path = source, Direction = IscsiCopyDirection.FileToLun, Offset = 512, Verify = true, PassThru = true };
+        write.Selector.SessionIdentifier = [lab.MainSession.SessionIdentifier];
+        await write.RunAsync(host);
+        Assert.True(host.Only<IscsiCopyResult>().Verified);
+        var lun2 = await File.ReadAllBytesAsync(lab.Main.LunFiles[1]);
+        Assert.True(data.AsSpan().SequenceEqual(lun2.AsSpan(512, data.Length)), "the backing file does not hold the bytes written through the agent");
+        File.Delete(lunFile);
+        File.Delete(source);
+    }
+
+    [Fact]
+    public async Task Measure_and_a_stream_through_the_agent_work_and_a_missing_or_protected_lun_is_refused_by_name()
+    {
+        var host = new RecordingHost();
+        var measure = new MeasureIscsiLunOperation(lab.Client) { Lun = 1, Duration = TimeSpan.FromSeconds(1), QueueDepth = 4, BlockSize = 65536 };
+        measure.Selector.SessionIdentifier = [lab.MainSession.SessionIdentifier];
+        await measure.RunAsync(host);
+        var result = host.Only<IscsiMeasureResult>();
+        Assert.True(result.Ios > 0 && result.Errors == 0, $"{result.Ios} I/Os, {result.Errors} errors");
+
+        using (var device = await lab.Client.OpenBlockDeviceAsync(lab.MainSession.SessionIdentifier, 1, writable: false, default))
+        using (var stream = new IscsiDhcp.Block.LunStream(device, writable: false))
+        {
+            var middle = new byte[1000];
+            stream.Position = 12345;
+            Assert.Equal(middle.Length, await stream.ReadAsync(middle));
+            var lun1 = await File.ReadAllBytesAsync(lab.Main.LunFiles[0]);
+            Assert.True(middle.AsSpan().SequenceEqual(lun1.AsSpan(12345, middle.Length)));
+        }
+
+        var missing = await Assert.ThrowsAsync<IscsiLunNotFoundException>(() => lab.Client.OpenBlockDeviceAsync(lab.MainSession.SessionIdentifier, 9, false, default));
+        Assert.Equal(9, missing.Lun);
+        var protectedSession = (await lab.Client.GetSessionsAsync(default)).Single(s => s.TargetNodeAddress == lab.Protected.Name);
+        using (var readOnly = await lab.Client.OpenBlockDeviceAsync(protectedSession.SessionIdentifier, 1, writable: false, default))
+            Assert.True(readOnly.IsReadOnly, $"flags {((IscsiDhcp.Nbd.NbdClient)readOnly).Export.Flags}");
+        var refused = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => lab.Client.OpenBlockDeviceAsync(protectedSession.SessionIdentifier, 1, writable: true, default));
+        Assert.Contains("write-protected", refused.Message);
+    }
+
+    [Fact]
     public async Task A_write_protected_lun_is_a_read_only_export_and_a_writable_one_is_not()
     {
         static async Task<bool> ReadOnly(string uri)

@@ -1,5 +1,6 @@
 using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Wire;
+using IscsiDhcp.Block;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Integration.Tests;

@@ -8,10 +8,13 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Agent.Ipc;
+using IscsiDhcp.Block;
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Text;
+using IscsiDhcp.Nbd;
+using IscsiDhcp.Nbd.Luns;
 using IscsiDhcp.Operations;
 using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
@@ -209,7 +212,45 @@ namespace IscsiDhcp.Agent
 
         public Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel) =>
             Task.FromException<IScsiTransport>(new NotSupportedException(
-                $"session {sessionIdentifier} is held by the IscsiDhcp agent; reading and writing its LUNs from a shell needs the agent's NBD export, which this version does not have yet. Use a session of the shell's own (Connect-IscsiTarget while no agent runs) for Open-, Copy- and Measure-IscsiLun."));
+                $"session {sessionIdentifier} is held by the IscsiDhcp agent; its LUNs are reached through the agent's NBD export, not SCSI commands from a shell"));
+
+        /// <summary>The LUN through the agent's NBD export (nbd.sock beside the agent's socket), as any NBD client reaches it.</summary>
+        public async Task<IBlockDevice> OpenBlockDeviceAsync(string sessionIdentifier, int lun, bool writable, CancellationToken cancel)
+        {
+            var session = (await GetSessionsAsync(cancel).ConfigureAwait(false)).FirstOrDefault(s => s.SessionIdentifier == sessionIdentifier)
+                ?? throw new IscsiSessionNotFoundException(sessionIdentifier);
+            var socket = AgentEndpoint.ExportSocketPathFor(SocketPath)
+                ?? throw new PlatformNotSupportedException("the agent's NBD export needs a Unix socket; on Windows the LUNs of agent-held sessions cannot be read from a shell yet");
+            var exportName = IscsiLunExportCatalog.ExportName(session.TargetNodeAddress, lun);
+            var pipe = new NamedPipeClientStream(".", socket, PipeDirection.InOut, PipeOptions.Asynchronous);
+            NbdClient client;
+            try
+            {
+                await pipe.ConnectAsync((int)ExportConnectTimeout.TotalMilliseconds, cancel).ConfigureAwait(false);
+                client = await NbdClient.ConnectAsync(pipe, exportName, cancel).ConfigureAwait(false);
+            }
+            catch (NbdOptionRefusedException e) when (e.Reply == NbdOptionReplyType.ErrorUnknown)
+            {
+                throw new IscsiLunNotFoundException(session.TargetNodeAddress, lun, e);
+            }
+            catch (NbdOptionRefusedException e) when (e.Reply == NbdOptionReplyType.ErrorPolicy)
+            {
+                throw new AgentPermissionException($"reading or writing LUN {lun} of {session.TargetNodeAddress} through the agent needs privilege (root or the agent's group)");
+            }
+            catch (Exception e) when (e is TimeoutException or IOException)
+            {
+                pipe.Dispose();
+                throw new AgentUnavailableException($"the IscsiDhcp agent's NBD export on {socket} did not answer: {e.Message}");
+            }
+            if (writable && client.IsReadOnly)
+            {
+                client.Dispose();
+                throw new UnauthorizedAccessException($"LUN {lun} of {session.TargetNodeAddress} is write-protected: the agent exports it read-only");
+            }
+            return client;
+        }
+
+        static readonly TimeSpan ExportConnectTimeout = TimeSpan.FromSeconds(5);
 
         // ---- the agent itself ----
 

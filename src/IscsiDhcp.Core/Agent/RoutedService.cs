@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Block;
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Supervisor;
@@ -121,5 +122,8 @@ namespace IscsiDhcp.Agent
 
         public async Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel) =>
             await (await WhereAsync(sessionIdentifier, cancel).ConfigureAwait(false)).OpenTransportAsync(sessionIdentifier, cancel).ConfigureAwait(false);
+
+        public async Task<IBlockDevice> OpenBlockDeviceAsync(string sessionIdentifier, int lun, bool writable, CancellationToken cancel) =>
+            await (await WhereAsync(sessionIdentifier, cancel).ConfigureAwait(false)).OpenBlockDeviceAsync(sessionIdentifier, lun, writable, cancel).ConfigureAwait(false);
     }
 }

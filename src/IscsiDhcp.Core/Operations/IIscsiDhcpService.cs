@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Block;
 using IscsiDhcp.Iscsi.Discovery;
 using IscsiDhcp.Iscsi.Login;
 using IscsiDhcp.Iscsi.Supervisor;
@@ -59,5 +60,13 @@ namespace IscsiDhcp.Operations
         /// survive a reconnect. In-process it adds nothing per command to the supervisor's own path.
         /// </summary>
         Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel);
+
+        /// <summary>
+        /// LUN <paramref name="lun"/>'s blocks, checked first (a LUN that is not there, or not a
+        /// block device, is an error that names it): SCSI commands through the session's
+        /// supervisor in this process, the agent's NBD export for a session the agent holds.
+        /// Disposing the result lets go of that way in, never of the session.
+        /// </summary>
+        Task<IBlockDevice> OpenBlockDeviceAsync(string sessionIdentifier, int lun, bool writable, CancellationToken cancel);
     }
 }

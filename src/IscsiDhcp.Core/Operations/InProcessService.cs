@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using IscsiDhcp.Block;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Dhcp.Client;
 using IscsiDhcp.Iscsi.Discovery;
@@ -95,6 +96,13 @@ namespace IscsiDhcp.Operations
 
         public Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel) =>
             Task.FromResult<IScsiTransport>(new SupervisedTransport(Find(sessionIdentifier)));
+
+        public async Task<IBlockDevice> OpenBlockDeviceAsync(string sessionIdentifier, int lun, bool writable, CancellationToken cancel)
+        {
+            var supervisor = Find(sessionIdentifier);
+            var (device, capacity) = await IscsiBlockLun.OpenAsync(new SupervisedTransport(supervisor), supervisor.TargetName, lun, cancel).ConfigureAwait(false);
+            return new ScsiBlockDevice(device, capacity);
+        }
 
         /// <summary>Whether this service started the session (alive, or among the last that ended).</summary>
         public bool Holds(string sessionIdentifier)

@@ -1,3 +1,4 @@
+using IscsiDhcp.Block;
 using System.Globalization;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Discovery;
@@ -89,6 +90,14 @@ public sealed class FakeIscsiDhcpService : IIscsiDhcpService
 
     public Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel) =>
         Task.FromResult<IScsiTransport>(Find(sessionIdentifier));
+
+    /// <summary>As the in-process service opens a LUN: checked through SCSI commands on the fake session.</summary>
+    public async Task<IBlockDevice> OpenBlockDeviceAsync(string sessionIdentifier, int lun, bool writable, CancellationToken cancel)
+    {
+        var session = Find(sessionIdentifier);
+        var (device, capacity) = await IscsiBlockLun.OpenAsync(session, session.TargetName, lun, cancel);
+        return new ScsiBlockDevice(device, capacity);
+    }
 
     /// <summary>The leases half, as <see cref="FakeDhcpService"/> fakes it.</summary>
     public FakeDhcpService Leases { get; } = new();

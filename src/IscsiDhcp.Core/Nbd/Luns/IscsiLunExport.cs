@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Iscsi.Session;
+using IscsiDhcp.Block;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Nbd.Luns

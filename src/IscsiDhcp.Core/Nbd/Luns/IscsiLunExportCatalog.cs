@@ -88,7 +88,8 @@ namespace IscsiDhcp.Nbd.Luns
             LunCapacity capacity;
             try
             {
-                (device, capacity) = await IscsiBlockLun.OpenAsync(service, session, lun, cancel).ConfigureAwait(false);
+                var transport = await service.OpenTransportAsync(session.SessionIdentifier, cancel).ConfigureAwait(false);
+                (device, capacity) = await IscsiBlockLun.OpenAsync(transport, session.TargetNodeAddress, lun, cancel).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IscsiLunNotFoundException or IscsiLunNotBlockDeviceException or IscsiSessionNotFoundException)
             {

@@ -4,7 +4,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
-using IscsiDhcp.Scsi;
+using IscsiDhcp.Block;
 
 namespace IscsiDhcp.Operations.Sessions
 {
@@ -42,8 +42,8 @@ namespace IscsiDhcp.Operations.Sessions
             if (session is null) return;
             var toLun = Direction == IscsiCopyDirection.FileToLun;
             var cancel = host.Cancellation;
-            var (device, capacity) = await IscsiBlockLun.OpenAsync(service, session, Lun, cancel).ConfigureAwait(false);
-            using var lun = new LunStream(device, capacity, writable: toLun);
+            using var lun = new LunStream(await service.OpenBlockDeviceAsync(session.SessionIdentifier, Lun, toLun, cancel).ConfigureAwait(false), writable: toLun);
+            var device = lun.Device;
             var lunName = $"LUN {Lun} of {session.TargetNodeAddress}";
             var fileLength = toLun ? new FileInfo(Path).Length : 0;   // FileNotFoundException names the path
             if (Offset > 0 && Offset >= lun.Length)
@@ -72,16 +72,16 @@ namespace IscsiDhcp.Operations.Sessions
                            : new FileStream(partial!, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: false))
                 {
                     var activity = $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}";
-                    var aligned = Offset % capacity.BlockSize == 0 && length % capacity.BlockSize == 0;
+                    var aligned = Offset % device.BlockSize == 0 && length % device.BlockSize == 0;
                     var pipeline = new CopyPipeline(host, cancel);
-                    var lunEnd = new CopyPipeline.LunEnd(device, capacity.BlockSize, Offset);
+                    var lunEnd = new CopyPipeline.LunEnd(device, Offset);
                     var fileEnd = new CopyPipeline.FileEnd(file);
                     lun.Position = Offset;
                     var (source, destination) = toLun ? ((Stream)file, (Stream)lun) : (lun, file);
                     hash = aligned
                         ? await pipeline.RunAsync(toLun ? fileEnd : lunEnd, toLun ? lunEnd : fileEnd, length, activity).ConfigureAwait(false)
                         : await CopyAsync(source, destination, length, activity, host, cancel).ConfigureAwait(false);
-                    if (aligned && toLun) await device.SynchronizeCacheAsync(cancel).ConfigureAwait(false);
+                    if (aligned && toLun) await device.FlushAsync(cancel).ConfigureAwait(false);
                     else await destination.FlushAsync(cancel).ConfigureAwait(false);
                     if (Verify)
                     {

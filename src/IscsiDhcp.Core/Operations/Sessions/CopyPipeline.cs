@@ -5,7 +5,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
-using IscsiDhcp.Scsi;
+using IscsiDhcp.Block;
 
 namespace IscsiDhcp.Operations.Sessions
 {
@@ -45,25 +45,23 @@ namespace IscsiDhcp.Operations.Sessions
 
         public sealed class LunEnd : End
         {
-            readonly ScsiDevice device;
-            readonly uint blockSize;
+            readonly IBlockDevice device;
             readonly long offset;
 
             /// <summary>A LUN whose range starts <paramref name="offset"/> bytes in (a whole number of blocks).</summary>
-            public LunEnd(ScsiDevice device, uint blockSize, long offset)
+            public LunEnd(IBlockDevice device, long offset)
             {
                 this.device = device;
-                this.blockSize = blockSize;
                 this.offset = offset;
             }
 
             public override bool Concurrent => true;
 
             public override Task ReadAsync(long at, ArraySegment<byte> into, CancellationToken cancel) =>
-                device.ReadAsync((ulong)((offset + at) / blockSize), into, blockSize, cancel).AsTask();
+                device.ReadAsync((ulong)((offset + at) / device.BlockSize), into, cancel).AsTask();
 
             public override Task WriteAsync(long at, ArraySegment<byte> data, CancellationToken cancel) =>
-                device.WriteAsync((ulong)((offset + at) / blockSize), data, blockSize, cancel).AsTask();
+                device.WriteAsync((ulong)((offset + at) / device.BlockSize), data, cancel).AsTask();
         }
 
         public sealed class FileEnd : End

@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Operations.Sessions
@@ -19,9 +18,8 @@ namespace IscsiDhcp.Operations.Sessions
         // SPC-4 ASC 0x25: LOGICAL UNIT NOT SUPPORTED.
         const byte LogicalUnitNotSupported = 0x25;
 
-        public static async Task<ScsiDevice> CheckAsync(IIscsiDhcpService service, IscsiSessionStatus session, int lun, CancellationToken cancel)
+        public static async Task<ScsiDevice> CheckAsync(IScsiTransport transport, string targetNodeAddress, int lun, CancellationToken cancel)
         {
-            var transport = await service.OpenTransportAsync(session.SessionIdentifier, cancel).ConfigureAwait(false);
             var device = new ScsiDevice(transport, lun);
             InquiryData inquiry;
             try
@@ -30,33 +28,26 @@ namespace IscsiDhcp.Operations.Sessions
             }
             catch (ScsiCommandException e) when (IsNoSuchLun(e))
             {
-                throw new IscsiLunNotFoundException(session.TargetNodeAddress, lun, e);
+                throw new IscsiLunNotFoundException(targetNodeAddress, lun, e);
             }
-            if (inquiry.PeripheralQualifier == NoDeviceQualifier) throw new IscsiLunNotFoundException(session.TargetNodeAddress, lun);
+            if (inquiry.PeripheralQualifier == NoDeviceQualifier) throw new IscsiLunNotFoundException(targetNodeAddress, lun);
             if (inquiry.DeviceType != DirectAccessBlockDevice)
-                throw new IscsiLunNotBlockDeviceException(session.TargetNodeAddress, lun, DeviceTypeName(inquiry.DeviceType), inquiry.DeviceType);
+                throw new IscsiLunNotBlockDeviceException(targetNodeAddress, lun, DeviceTypeName(inquiry.DeviceType), inquiry.DeviceType);
             return device;
         }
 
-        /// <summary>A checked block device with its capacity.</summary>
-        public static async Task<(ScsiDevice Device, LunCapacity Capacity)> OpenAsync(IIscsiDhcpService service, IscsiSessionStatus session, int lun, CancellationToken cancel)
+        /// <summary>A checked block device with its capacity, through SCSI commands on <paramref name="transport"/>.</summary>
+        public static async Task<(ScsiDevice Device, LunCapacity Capacity)> OpenAsync(IScsiTransport transport, string targetNodeAddress, int lun, CancellationToken cancel)
         {
-            var device = await CheckAsync(service, session, lun, cancel).ConfigureAwait(false);
+            var device = await CheckAsync(transport, targetNodeAddress, lun, cancel).ConfigureAwait(false);
             try
             {
                 return (device, await device.ReadCapacityAsync(cancel).ConfigureAwait(false));
             }
             catch (ScsiCommandException e) when (IsNoSuchLun(e))
             {
-                throw new IscsiLunNotFoundException(session.TargetNodeAddress, lun, e);   // removed meanwhile
+                throw new IscsiLunNotFoundException(targetNodeAddress, lun, e);   // removed meanwhile
             }
-        }
-
-        /// <summary>A stream over a checked block device.</summary>
-        public static async Task<LunStream> OpenStreamAsync(IIscsiDhcpService service, IscsiSessionStatus session, int lun, bool writable, CancellationToken cancel)
-        {
-            var (device, capacity) = await OpenAsync(service, session, lun, cancel).ConfigureAwait(false);
-            return new LunStream(device, capacity, writable);
         }
 
         public static bool IsNoSuchLun(ScsiCommandException e) =>

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using IscsiDhcp.Scsi;
+using IscsiDhcp.Block;
 
 namespace IscsiDhcp.Operations.Sessions
 {
@@ -33,15 +33,15 @@ namespace IscsiDhcp.Operations.Sessions
             if (Duration <= TimeSpan.Zero) throw new ArgumentException($"-DurationSec must be positive");
             var session = await Selector.SelectOneAsync(service, host).ConfigureAwait(false);
             if (session is null) return;
-            var (device, capacity) = await IscsiBlockLun.OpenAsync(service, session, Lun, host.Cancellation).ConfigureAwait(false);
-            if (BlockSize <= 0 || BlockSize % capacity.BlockSize != 0 || BlockSize > 16 << 20)
-                throw new ArgumentException($"-BlockSize {BlockSize} is not a multiple of the LUN's {capacity.BlockSize}-byte blocks up to 16 MiB");
             var write = Mode == IscsiWorkloadMode.Write;
+            using var device = await service.OpenBlockDeviceAsync(session.SessionIdentifier, Lun, write, host.Cancellation).ConfigureAwait(false);
+            if (BlockSize <= 0 || BlockSize % device.BlockSize != 0 || BlockSize > 16 << 20)
+                throw new ArgumentException($"-BlockSize {BlockSize} is not a multiple of the LUN's {device.BlockSize}-byte blocks up to 16 MiB");
             var target = $"LUN {Lun} of {session.TargetNodeAddress}";
             if (write && !host.ShouldProcess(target, $"Overwrite blocks of {BlockSize} bytes with random data for {Duration.TotalSeconds:0.#} s")) return;
 
-            var blocksPerIo = (ulong)(BlockSize / capacity.BlockSize);
-            var slots = capacity.BlockCount / blocksPerIo;
+            var blocksPerIo = (ulong)(BlockSize / device.BlockSize);
+            var slots = device.BlockCount / blocksPerIo;
             if (slots == 0) throw new ArgumentException($"-BlockSize {BlockSize} is larger than the LUN");
             var samples = new long[QueueDepth][];
             var counts = new int[QueueDepth];
@@ -60,8 +60,8 @@ namespace IscsiDhcp.Operations.Sessions
                     var started = Stopwatch.GetTimestamp();
                     try
                     {
-                        if (write) await device.WriteAsync(slot * blocksPerIo, buffer, capacity.BlockSize).ConfigureAwait(false);
-                        else await device.ReadAsync(slot * blocksPerIo, buffer, capacity.BlockSize).ConfigureAwait(false);
+                        if (write) await device.WriteAsync(slot * blocksPerIo, buffer).ConfigureAwait(false);
+                        else await device.ReadAsync(slot * blocksPerIo, buffer).ConfigureAwait(false);
                     }
                     catch (Exception) when (!stop.IsCancellationRequested)
                     {

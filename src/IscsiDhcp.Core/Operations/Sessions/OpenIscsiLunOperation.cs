@@ -1,6 +1,6 @@
 using System;
 using System.Threading.Tasks;
-using IscsiDhcp.Scsi;
+using IscsiDhcp.Block;
 
 namespace IscsiDhcp.Operations.Sessions
 {
@@ -19,7 +19,9 @@ namespace IscsiDhcp.Operations.Sessions
         {
             var session = await Selector.SelectOneAsync(service, host).ConfigureAwait(false);
             if (session is null) return;
-            var stream = await IscsiBlockLun.OpenStreamAsync(service, session, Lun, Access == IscsiLunAccess.ReadWrite, host.Cancellation).ConfigureAwait(false);
+            var writable = Access == IscsiLunAccess.ReadWrite;
+            var device = await service.OpenBlockDeviceAsync(session.SessionIdentifier, Lun, writable, host.Cancellation).ConfigureAwait(false);
+            var stream = new LunStream(device, writable);
             host.WriteVerbose($"{session.TargetNodeAddress} LUN {Lun}: {stream.Length} bytes in {stream.BlockSize}-byte blocks, {Access}");
             host.WriteObject(stream);
         }

@@ -3,20 +3,23 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace IscsiDhcp.Scsi
+using IscsiDhcp.Scsi;
+
+namespace IscsiDhcp.Block
 {
     /// <summary>
     /// A seekable <see cref="Stream"/> over a logical unit, usable with any API that takes a
     /// stream. Block-aligned reads and writes go straight between the caller's buffer and the
-    /// wire; unaligned edges use one block of bounce buffer (read-modify-write for writes).
-    /// <see cref="Flush"/> is SYNCHRONIZE CACHE.
+    /// device; unaligned edges use one block of bounce buffer (read-modify-write for writes).
+    /// <see cref="Flush"/> is the device's flush (SYNCHRONIZE CACHE, NBD_CMD_FLUSH); disposing
+    /// the stream disposes the device.
     /// </summary>
     public sealed class LunStream : Stream
     {
-        /// <summary>The largest transfer one SCSI command carries here.</summary>
+        /// <summary>The largest transfer one command (SCSI or NBD) carries here.</summary>
         public const int MaxTransferBytes = 1024 * 1024;
 
-        readonly ScsiDevice device;
+        readonly IBlockDevice device;
         readonly uint blockSize;
         readonly long length;
         readonly bool writable;
@@ -26,13 +29,13 @@ namespace IscsiDhcp.Scsi
         bool dirty;
         bool disposed;
 
-        public LunStream(ScsiDevice device, LunCapacity capacity, bool writable)
+        public LunStream(IBlockDevice device, bool writable)
         {
-            this.device = device;
-            blockSize = capacity.BlockSize;
-            if (blockSize == 0 || blockSize > MaxTransferBytes) throw new ArgumentException($"block size {blockSize} is not usable", nameof(capacity));
-            length = checked((long)capacity.SizeBytes);
-            this.writable = writable;
+            this.device = device ?? throw new ArgumentNullException(nameof(device));
+            blockSize = device.BlockSize;
+            if (blockSize == 0 || blockSize > MaxTransferBytes) throw new ArgumentException($"block size {blockSize} is not usable", nameof(device));
+            length = checked((long)(device.BlockCount * blockSize));
+            this.writable = writable && !device.IsReadOnly;
             bounce = new byte[blockSize];
         }
 
@@ -41,10 +44,12 @@ namespace IscsiDhcp.Scsi
         {
             var device = new ScsiDevice(transport, lun);
             var capacity = await device.ReadCapacityAsync(cancel).ConfigureAwait(false);
-            return new LunStream(device, capacity, writable);
+            return new LunStream(new ScsiBlockDevice(device, capacity), writable);
         }
 
         public uint BlockSize => blockSize;
+        /// <summary>The blocks under the stream.</summary>
+        internal IBlockDevice Device => device;
         public override bool CanRead => !disposed;
         public override bool CanSeek => !disposed;
         public override bool CanWrite => !disposed && writable;
@@ -98,13 +103,13 @@ namespace IscsiDhcp.Scsi
                     {
                         // Aligned: whole blocks straight into the caller's buffer.
                         var bytes = (int)Math.Min(remaining / blockSize * blockSize, MaxTransferBytes / blockSize * blockSize);
-                        await device.ReadAsync(lba, buffer.AsMemory(offset + done, bytes), blockSize, cancellationToken).ConfigureAwait(false);
+                        await device.ReadAsync(lba, buffer.AsMemory(offset + done, bytes), cancellationToken).ConfigureAwait(false);
                         done += bytes;
                         position += bytes;
                     }
                     else
                     {
-                        await device.ReadAsync(lba, bounce, blockSize, cancellationToken).ConfigureAwait(false);
+                        await device.ReadAsync(lba, bounce, cancellationToken).ConfigureAwait(false);
                         var bytes = Math.Min(remaining, (int)blockSize - within);
                         Buffer.BlockCopy(bounce, within, buffer, offset + done, bytes);
                         done += bytes;
@@ -136,17 +141,17 @@ namespace IscsiDhcp.Scsi
                     if (within == 0 && remaining >= blockSize)
                     {
                         var bytes = (int)Math.Min(remaining / blockSize * blockSize, MaxTransferBytes / blockSize * blockSize);
-                        await device.WriteAsync(lba, buffer.AsMemory(offset + done, bytes), blockSize, cancellationToken).ConfigureAwait(false);
+                        await device.WriteAsync(lba, buffer.AsMemory(offset + done, bytes), cancellationToken).ConfigureAwait(false);
                         done += bytes;
                         position += bytes;
                     }
                     else
                     {
                         // A partial block: read it, change the part we were given, write it back.
-                        await device.ReadAsync(lba, bounce, blockSize, cancellationToken).ConfigureAwait(false);
+                        await device.ReadAsync(lba, bounce, cancellationToken).ConfigureAwait(false);
                         var bytes = Math.Min(remaining, (int)blockSize - within);
                         Buffer.BlockCopy(buffer, offset + done, bounce, within, bytes);
-                        await device.WriteAsync(lba, bounce, blockSize, cancellationToken).ConfigureAwait(false);
+                        await device.WriteAsync(lba, bounce, cancellationToken).ConfigureAwait(false);
                         done += bytes;
                         position += bytes;
                     }
@@ -162,7 +167,7 @@ namespace IscsiDhcp.Scsi
         public override async Task FlushAsync(CancellationToken cancellationToken)
         {
             if (!dirty) return;
-            await device.SynchronizeCacheAsync(cancellationToken).ConfigureAwait(false);
+            await device.FlushAsync(cancellationToken).ConfigureAwait(false);
             dirty = false;
         }
 
@@ -183,6 +188,7 @@ namespace IscsiDhcp.Scsi
                 {
                     disposed = true;
                     gate.Dispose();
+                    device.Dispose();
                 }
             }
             base.Dispose(disposing);
