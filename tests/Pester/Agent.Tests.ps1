@@ -101,6 +101,54 @@ Describe 'The agent' {
         (Get-IscsiDhcpAgent).PermissionDenied | Should -Be ($before + 1)
     }
 
+    It 'reads and writes the LUNs of an agent-held session from any shell through its NBD export, and shows their export URIs' {
+        $lunFile = $lab.lunFiles[0]
+        $random = Join-Path $agentHome 'random.bin'
+        $bytes = [byte[]]::new(8MB)
+        [Random]::new(15).NextBytes($bytes)
+        [IO.File]::WriteAllBytes($random, $bytes)
+        $written = Invoke-Shell "Copy-IscsiLun -NodeAddress '$target' -Lun 1 -Direction FileToLun -Path '$random' -Offset 1MB -Verify -PassThru -Confirm:`$false | ForEach-Object { `$_.Sha256 + '|' + `$_.Verified }"
+        $LASTEXITCODE | Should -Be 0 -Because "$written"
+        "$written" | Should -Be "$((Get-FileHash $random -Algorithm SHA256).Hash)|True"
+        # What tgtd wrote into its backing file is what the shell copied in.
+        $stream = [IO.File]::OpenRead($lunFile)
+        try {
+            $backing = [byte[]]::new($bytes.Length)
+            $stream.Position = 1MB
+            $read = 0
+            while ($read -lt $backing.Length) { $read += $stream.Read($backing, $read, $backing.Length - $read) }
+        }
+        finally { $stream.Dispose() }
+        [Linq.Enumerable]::SequenceEqual($backing, $bytes) | Should -BeTrue -Because 'the backing file holds what went through the export'
+
+        # Another shell reads the whole LUN back: the backing file's SHA-256.
+        $copy = Join-Path $agentHome 'lun.bin'
+        $read = Invoke-Shell "Copy-IscsiLun -NodeAddress '$target' -Lun 1 -Direction LunToFile -Path '$copy' -PassThru -Confirm:`$false | ForEach-Object Sha256"
+        $LASTEXITCODE | Should -Be 0 -Because "$read"
+        "$read" | Should -Be (Get-FileHash $lunFile -Algorithm SHA256).Hash
+        $opened = Invoke-Shell "`$s = Open-IscsiLun -NodeAddress '$target' -Lun 1; try { `$s.Position = 1MB + 100; `$b = [byte[]]::new(16); `$null = `$s.Read(`$b, 0, 16); [BitConverter]::ToString(`$b) } finally { `$s.Dispose() }"
+        "$opened" | Should -Be ([BitConverter]::ToString($bytes, 100, 16))
+        $measured = Invoke-Shell "Measure-IscsiLun -NodeAddress '$target' -Lun 1 -DurationSec 1 -QueueDepth 4 | ForEach-Object { '{0}|{1}' -f `$_.Ios, `$_.Errors }"
+        $ios, $errors = "$measured".Split('|')
+        [long]$ios | Should -BeGreaterThan 0 -Because "$measured"
+        $errors | Should -Be '0'
+
+        # Get-IscsiLun names the export; a real NBD client takes the URI as it is.
+        $uri = Invoke-Shell "(Get-IscsiLun -NodeAddress '$target' -Lun 1).ExportUri"
+        "$uri" | Should -Be "nbd+unix:///$target/1?socket=$agentHome/nbd.sock"
+        & nbdinfo --size "$uri" | Should -Be (Get-Item $lunFile).Length
+
+        # nobody describes the LUN, and is refused its data.
+        $described = Invoke-Shell -AsNobody "Get-IscsiLun -NodeAddress '$target' -Lun 1 | ForEach-Object { '{0}|{1}' -f `$_.Size, `$_.ExportUri }"
+        $LASTEXITCODE | Should -Be 0 -Because "$described"
+        "$described" | Should -Be "$((Get-Item $lunFile).Length)|$uri"
+        $refused = Invoke-Shell -AsNobody "try { Copy-IscsiLun -NodeAddress '$target' -Lun 1 -Direction LunToFile -Path '/tmp/nobody-$PID.bin' -Confirm:`$false } catch { `$_.CategoryInfo.Category; `$_.Exception.Message }"
+        $refused[0] | Should -Be 'PermissionDenied'
+        $refused[1] | Should -Match 'needs privilege'
+        Test-Path "/tmp/nobody-$PID.bin" | Should -BeFalse
+        Remove-Item $random, $copy
+    }
+
     It 'keeps target portals root-only with their secrets, shows them to nobody without secrets, and refuses nobody changes' {
         # A portal where nothing listens is not kept: the discovery that checks it fails first.
         { New-IscsiTargetPortal -TargetPortalAddress $portal -TargetPortalPortNumber 1 -TimeoutSec 5 -Confirm:$false -ErrorAction Stop } | Should -Throw

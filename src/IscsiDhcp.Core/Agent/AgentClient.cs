@@ -210,9 +210,9 @@ namespace IscsiDhcp.Agent
         public Task DisconnectSessionAsync(string sessionIdentifier, bool force, CancellationToken cancel) =>
             CallAsync(AgentCommands.SessionDisconnect, w => { w.WriteString("session", sessionIdentifier); w.WriteBoolean("force", force); }, cancel);
 
+        /// <summary>Commands that describe a LUN, run by the agent (Get-IscsiLun); a LUN's data goes through <see cref="OpenBlockDeviceAsync"/>.</summary>
         public Task<IScsiTransport> OpenTransportAsync(string sessionIdentifier, CancellationToken cancel) =>
-            Task.FromException<IScsiTransport>(new NotSupportedException(
-                $"session {sessionIdentifier} is held by the IscsiDhcp agent; its LUNs are reached through the agent's NBD export, not SCSI commands from a shell"));
+            Task.FromResult<IScsiTransport>(new AgentInspectionTransport(this, sessionIdentifier));
 
         /// <summary>The LUN through the agent's NBD export (nbd.sock beside the agent's socket), as any NBD client reaches it.</summary>
         public async Task<IBlockDevice> OpenBlockDeviceAsync(string sessionIdentifier, int lun, bool writable, CancellationToken cancel)

@@ -7,6 +7,7 @@ using IscsiDhcp.Agent.Ipc;
 using IscsiDhcp.Dhcp.Agent;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Operations.Sessions;
+using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Agent
 {
@@ -21,7 +22,7 @@ namespace IscsiDhcp.Agent
         public const string Ping = "Agent.Ping", Status = "Agent.Status", Stop = "Agent.Stop";
         public const string SessionStart = "Session.Start", SessionList = "Session.List", SessionWaitForLogin = "Session.WaitForLogin",
             SessionWatch = "Session.Watch", SessionDisconnect = "Session.Disconnect", SessionRegister = "Session.Register",
-            SessionUnregister = "Session.Unregister";
+            SessionUnregister = "Session.Unregister", SessionInspect = "Session.Inspect";
         public const string PortalAdd = "Portal.Add", PortalList = "Portal.List", PortalRemove = "Portal.Remove";
         public const string LeaseStart = "Lease.Start", LeaseInform = "Lease.Inform", LeaseExtend = "Lease.Extend", LeaseRelease = "Lease.Release",
             LeaseDrop = "Lease.Drop", LeasePing = "Lease.Ping", LeaseStatus = "Lease.Status", LeaseStatusAll = "Lease.StatusAll",
@@ -49,6 +50,7 @@ namespace IscsiDhcp.Agent
                 [SessionDisconnect] = Privileged("disconnecting a session", DisconnectSessionAsync),
                 [SessionRegister] = Privileged("registering a persistent session", RegisterSession),
                 [SessionUnregister] = Privileged("unregistering a persistent session", UnregisterSession),
+                [SessionInspect] = Open("describing a LUN", InspectAsync),
                 [PortalAdd] = Privileged("adding a target portal", AddPortalAsync),
                 [PortalList] = Open("listing target portals", _ => Result((w, n) => WriteArray(w, n, agent.Store.Portals, (x, p) => AgentJson.WritePortal(x, IscsiTargetPortal.From(p))))),
                 [PortalRemove] = Privileged("removing a target portal", RemovePortal),
@@ -151,6 +153,38 @@ namespace IscsiDhcp.Agent
             agent.Keeper.Disconnecting(id);
             await agent.Service.DisconnectSessionAsync(id, call.Arguments.Boolean("force"), call.Cancellation).ConfigureAwait(false);
             return null;
+        }
+
+        /// <summary>
+        /// Runs one SCSI command that only describes a LUN (<see cref="ScsiInspection"/>) and
+        /// returns its status, sense and data as they came: Get-IscsiLun for a session the agent
+        /// holds, open to every local user because nothing of the LUN's data moves.
+        /// </summary>
+        async Task<Action<Utf8JsonWriter, string>?> InspectAsync(AgentCall call)
+        {
+            var cdb = call.Arguments.Bytes("cdb");
+            var length = call.Arguments.Int32("length");
+            var lun = call.Arguments.Int32("lun");
+            if (cdb.Length > 16 || !ScsiInspection.IsDescriptive(cdb))
+                throw new AgentProtocolException("'cdb' is not a command that only describes a LUN (TEST UNIT READY, INQUIRY, MODE SENSE, READ CAPACITY, REPORT LUNS)");
+            if (length < 0 || length > ScsiInspection.MaxDataLength) throw new AgentProtocolException($"'length' must be 0 to {ScsiInspection.MaxDataLength}");
+            if (lun < 0 || lun > 16383) throw new AgentProtocolException("'lun' must be 0 to 16383");
+            var transport = await agent.Service.OpenTransportAsync(SessionId(call), call.Cancellation).ConfigureAwait(false);
+            var data = new byte[length];
+            var completion = new ScsiCommandCompletion();
+            transport.Start(new ScsiCommandRequest(ScsiLun.Encode(lun), cdb, data), completion, call.Cancellation);
+            var result = await completion.Task.ConfigureAwait(false);
+            return (w, n) =>
+            {
+                w.WriteStartObject(n);
+                w.WriteNumber("status", result.Status);
+                w.WriteBase64String("sense", result.Sense ?? Array.Empty<byte>());
+                w.WriteBase64String("data", data.AsSpan(0, Math.Min(result.BytesTransferred, data.Length)));
+                w.WriteBoolean("underflow", result.Underflow);
+                w.WriteBoolean("overflow", result.Overflow);
+                w.WriteNumber("residual", result.ResidualCount);
+                w.WriteEndObject();
+            };
         }
 
         Task<Action<Utf8JsonWriter, string>?> RegisterSession(AgentCall call) => Result((w, n) =>

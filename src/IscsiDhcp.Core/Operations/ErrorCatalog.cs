@@ -9,6 +9,8 @@ using IscsiDhcp.Iscsi.Session;
 using IscsiDhcp.Iscsi.Supervisor;
 using IscsiDhcp.Iscsi.Transport;
 using IscsiDhcp.Iscsi.Wire;
+using IscsiDhcp.Nbd;
+using IscsiDhcp.Nbd.Kernel;
 using IscsiDhcp.Operations.Leases;
 using IscsiDhcp.Operations.Sessions;
 using IscsiDhcp.Scsi;
@@ -68,6 +70,8 @@ namespace IscsiDhcp.Operations
             DhcpArgumentException argument => (argument.Kind, argument.ErrorId),
             AgentFaultException remote => (remote.Kind, remote.ErrorId),
             AgentUnavailableException => (ErrorKind.ResourceUnavailable, "IscsiDhcpAgentUnavailable"),
+            NbdDriverUnavailableException => (ErrorKind.ResourceUnavailable, "NbdDriverUnavailable"),
+            NbdException => (ErrorKind.DeviceError, "NbdRequestFailed"),
             AgentProtocolException => (ErrorKind.ProtocolError, "IscsiDhcpAgentProtocolError"),
             AgentPermissionException => (ErrorKind.PermissionDenied, "IscsiDhcpAgentPermissionDenied"),
             UnauthorizedAccessException => (ErrorKind.PermissionDenied, "PermissionDenied"),

@@ -1,7 +1,11 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
+using IscsiDhcp.Agent;
+using IscsiDhcp.Common;
 using IscsiDhcp.Iscsi.Supervisor;
+using IscsiDhcp.Nbd;
+using IscsiDhcp.Nbd.Luns;
 using IscsiDhcp.Scsi;
 
 namespace IscsiDhcp.Operations.Sessions
@@ -73,6 +77,8 @@ namespace IscsiDhcp.Operations.Sessions
                 var capacity = await device.ReadCapacityAsync(cancel).ConfigureAwait(false);
                 lun.BlockSize = capacity.BlockSize;
                 lun.BlockCount = capacity.BlockCount;
+                if (session.HeldBy == HeldBy.Agent && AgentEndpoint.ExportSocketPathFor(AgentEndpoint.SocketPath) is { } socket)
+                    lun.ExportUri = NbdUri.ForUnixSocket(socket, IscsiLunExportCatalog.ExportName(session.TargetNodeAddress, number));
             }
             return lun;
         }

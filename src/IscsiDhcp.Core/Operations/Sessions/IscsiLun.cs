@@ -22,5 +22,10 @@ namespace IscsiDhcp.Operations.Sessions
         public uint BlockSize { get; internal set; }
         public ulong BlockCount { get; internal set; }
         public ulong Size => BlockSize * BlockCount;
+        /// <summary>
+        /// Where qemu, nbdinfo, nbdcopy, nbdfuse and nbd-client reach this LUN: the agent's NBD
+        /// export, for a block LUN of a session the agent holds; null for a shell's own session.
+        /// </summary>
+        public string? ExportUri { get; internal set; }
     }
 }
