@@ -6,10 +6,11 @@
 # A last line gives our own direct read (bench iscsi-read, supervised, 256 KiB x 64 as nbdcopy
 # reads) so the export's cost over the session is visible.
 #   bench/compare-nbd.sh [ROUNDS] [SIZE] [EXTRA NBDCOPY ARGUMENTS...]   (root: it brings up a lab tgtd)
-# Until the agent (issue 15) holds sessions and serves the export, ours is served by the bench's
-# stand-in `IscsiDhcp.Bench nbd-serve` (a supervised session in-process, the same NbdServer and
-# IscsiLunExportCatalog the agent will use, on a Unix socket). Both servers are started before the
-# rounds and stay up; each nbdcopy is timed around the whole process (connect, handshake, copy).
+# Ours is the real agent (pwsh, Start-IscsiDhcpAgent -Foreground, a socket of this run's own)
+# holding a session that Connect-IscsiTarget made, serving it on nbd.sock. Both servers are
+# started before the rounds and stay up; each nbdcopy is timed around the whole process
+# (connect, handshake, copy). A third figure is Copy-IscsiLun in pwsh on the agent-held
+# session (the module's own NBD client, SHA-256 on) beside nbdcopy from the same export.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
@@ -26,7 +27,7 @@ id="$(sed -n 's/.*"id": "\([^"]*\)".*/\1/p' <<<"$lab")"
 scratch="$(mktemp -d /var/tmp/compare-nbd.XXXXXX)"
 ours_pid="" qemu_pid=""
 cleanup() {
-    [ -n "$ours_pid" ] && { exec 3>&- 2>/dev/null || true; kill "$ours_pid" 2>/dev/null || true; wait "$ours_pid" 2>/dev/null || true; }
+    [ -n "$ours_pid" ] && { kill -TERM "$ours_pid" 2>/dev/null || true; wait "$ours_pid" 2>/dev/null || true; }
     [ -n "$qemu_pid" ] && { kill "$qemu_pid" 2>/dev/null || true; wait "$qemu_pid" 2>/dev/null || true; }
     bash "$root/tools/lab.sh" down "$id" >/dev/null
     rm -rf "$scratch"
@@ -38,21 +39,25 @@ lunfile="$(grep -o '"/[^"]*lun1.img"' <<<"$lab" | tr -d '"')"
 bytes="$(stat -c %s "$lunfile")"
 head -c "$bytes" /dev/urandom >"$lunfile"
 
-# Ours: the stand-in host, kept alive by a pipe on fd 3 (it exits when stdin closes).
-mkfifo "$scratch/ours.in"
-dotnet "$bench" nbd-serve --portal "$portal" --target "$target" --socket "$scratch/ours.sock" <"$scratch/ours.in" >"$scratch/ours.out" &
+# Ours: the agent, holding a session to the LUN and exporting it.
+export PATH="$PATH:$HOME/.dotnet/tools"
+dotnet publish "$root/src/IscsiDhcp/IscsiDhcp.csproj" -c Release --nologo -v quiet >/dev/null
+manifest="$root/out/IscsiDhcp/IscsiDhcp.psd1"
+export ISCSIDHCP_AGENT_SOCKET="$scratch/agent.sock"
+pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$scratch/state'" >"$scratch/agent.log" 2>&1 &
 ours_pid=$!
-exec 3>"$scratch/ours.in"
+for _ in $(seq 300); do [ -S "$scratch/agent.sock" ] && break; sleep 0.1; done
+[ -S "$scratch/agent.sock" ] || { echo "compare-nbd.sh: the agent did not start: $(cat "$scratch/agent.log")" >&2; exit 1; }
+pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; \$null = Connect-IscsiTarget -NodeAddress '$target' -TargetPortalAddress '${portal%:*}' -TargetPortalPortNumber ${portal##*:} -ErrorAction Stop"
 # Theirs: qemu-nbd on the same LUN through libiscsi, read-only, several clients allowed (nbdcopy may open 4).
 qemu-nbd -f raw -r --persistent --shared=8 --socket="$scratch/qemu.sock" "iscsi://$portal/$target/1" &
 qemu_pid=$!
 for _ in $(seq 300); do
-    grep -q ready "$scratch/ours.out" 2>/dev/null && [ -S "$scratch/qemu.sock" ] && break
+    [ -S "$scratch/qemu.sock" ] && break
     sleep 0.1
 done
-grep -q ready "$scratch/ours.out" || { echo "compare-nbd.sh: our NBD host did not start" >&2; exit 1; }
 [ -S "$scratch/qemu.sock" ] || { echo "compare-nbd.sh: qemu-nbd did not start" >&2; exit 1; }
-ours_uri="nbd+unix:///$target/1?socket=$scratch/ours.sock"
+ours_uri="$(pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; (Get-IscsiLun -NodeAddress '$target' -Lun 1).ExportUri")"
 qemu_uri="nbd+unix:///?socket=$scratch/qemu.sock"
 
 copy() {   # copy URI -> seconds
@@ -88,3 +93,32 @@ direct="$(dotnet "$bench" iscsi-read --portal "$portal" --target "$target" --lun
 dmbps="$(sed -n 's/.*"mbPerSec":\([0-9.]*\).*/\1/p' <<<"$direct")"
 awk -v d="$dmbps" -v b="$bytes" -v o="$om" 'BEGIN {
     printf "{\"figure\":\"export-vs-direct-read\",\"directMBps\":%.1f,\"exportMBps\":%.1f,\"ratio\":%.2f}\n", d, b / o / 1e6, (b / o / 1e6) / d }'
+
+# As a user copies it: Copy-IscsiLun in pwsh on the agent-held session (the module's NBD client,
+# SHA-256 on, to a file) against nbdcopy from the same export to a file; alternating rounds.
+cmdlet_copy() {
+    pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'
+        \$w = [Diagnostics.Stopwatch]::StartNew()
+        Copy-IscsiLun -NodeAddress '$target' -Lun 1 -Direction LunToFile -Path '$scratch/cmdlet.img' -Confirm:\$false -ErrorAction Stop
+        '{0:0.000}' -f \$w.Elapsed.TotalSeconds"
+    rm -f "$scratch/cmdlet.img"
+}
+nbdcopy_file() {
+    local start end
+    start=$(date +%s.%N)
+    nbdcopy "$ours_uri" "$scratch/nbdcopy.img"
+    end=$(date +%s.%N)
+    rm -f "$scratch/nbdcopy.img"
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }'
+}
+c=() n=()
+for r in $(seq "$rounds"); do
+    c+=("$(cmdlet_copy)")
+    n+=("$(nbdcopy_file)")
+    echo "compare-nbd: round $r: Copy-IscsiLun via the agent ${c[-1]} s, nbdcopy from the export ${n[-1]} s" >&2
+done
+cm="$(printf '%s\n' "${c[@]}" | median)"
+nm="$(printf '%s\n' "${n[@]}" | median)"
+awk -v r="$rounds" -v b="$bytes" -v c="$cm" -v n="$nm" 'BEGIN {
+    printf "{\"figure\":\"copy-iscsilun-via-agent-vs-nbdcopy-to-file\",\"bytes\":%d,\"rounds\":%d,\"copyIscsiLunSeconds\":%.3f,\"nbdcopySeconds\":%.3f,\"ratio\":%.2f}\n",
+        b, r, c, n, n / c }'

@@ -5,7 +5,6 @@ const string Usage = """
 usage: IscsiDhcp.Bench <scenario> [options]
   iscsi-read | iscsi-write  --portal HOST:PORT --target IQN [--lun N] [--block-size BYTES]
                             [--queue-depth N] [--seconds S] [--random] [--supervised]
-  nbd-serve                 --portal HOST:PORT --target IQN --socket PATH [--queue-depth N]   (until stdin closes)
   agent-rpc                 --socket AGENT-SOCKET --portal HOST:PORT --target IQN [--rounds N] [--calls N] [--clients N]
   iscsi-recover             [--runs N] [--down-ms MS] [--nop-interval S] [--nop-timeout S]   (root: kills and restarts a lab tgtd)
   dhcp-dora                 --relay LOCAL-IPV4 --server SERVER-IPV4 [--clients N] [--seconds S]
@@ -18,7 +17,6 @@ try
     {
         "iscsi-read" => await IscsiWorkload.RunAsync(write: false, new BenchOptions(args[1..])),
         "iscsi-write" => await IscsiWorkload.RunAsync(write: true, new BenchOptions(args[1..])),
-        "nbd-serve" => await NbdServeWorkload.RunAsync(new BenchOptions(args[1..])),
         "agent-rpc" => await AgentRpcWorkload.RunAsync(new BenchOptions(args[1..])),
         "iscsi-recover" => await IscsiRecoverWorkload.RunAsync(new BenchOptions(args[1..])),
         "dhcp-dora" => await DhcpDoraWorkload.RunAsync(new BenchOptions(args[1..])),

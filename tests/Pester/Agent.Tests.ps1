@@ -149,6 +149,27 @@ Describe 'The agent' {
         Remove-Item $random, $copy
     }
 
+    It 'says where the kernel has no NBD driver that Mount-IscsiLun cannot attach, and names the export URI instead' {
+        if (Test-Path /sys/block/nbd0) { Set-ItResult -Skipped -Because 'this kernel has an NBD driver; attaching is not what this test checks' ; return }
+        $uri = (Get-IscsiLun -NodeAddress $target -Lun 1).ExportUri
+        $uri | Should -Not -BeNullOrEmpty
+        $mounted = Mount-IscsiLun -NodeAddress $target -Lun 1 -ErrorAction SilentlyContinue -ErrorVariable failed
+        $mounted | Should -BeNullOrEmpty
+        $failed.Count | Should -Be 1
+        $failed[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'NbdDriverUnavailable,*'
+        $failed[0].Exception.Message | Should -BeLike "*NBD driver is not loaded*$uri"
+        $failed[0].Exception.ExportUri | Should -Be $uri
+        # The URI it names works as it is.
+        & nbdinfo --size $failed[0].Exception.ExportUri | Should -Be (Get-Item $lab.lunFiles[0]).Length
+        # Still checked first: a LUN that is not there is said as such, not as a missing driver.
+        Mount-IscsiLun -NodeAddress $target -Lun 7 -ErrorAction SilentlyContinue -ErrorVariable missing
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'IscsiLunNotFound,*'
+        Dismount-IscsiLun -Device /dev/nbd0 -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable detach
+        $detach[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $detach[0].Exception.Message | Should -Match '^-Device /dev/nbd0: nothing can be attached on this host'
+    }
+
     It 'keeps target portals root-only with their secrets, shows them to nobody without secrets, and refuses nobody changes' {
         # A portal where nothing listens is not kept: the discovery that checks it fails first.
         { New-IscsiTargetPortal -TargetPortalAddress $portal -TargetPortalPortNumber 1 -TimeoutSec 5 -Confirm:$false -ErrorAction Stop } | Should -Throw

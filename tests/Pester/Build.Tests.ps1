@@ -28,7 +28,7 @@ Describe 'build.ps1' {
             $LASTEXITCODE | Should -Be 0
             $fields = "$loaded".Split('|')
             $fields[0] | Should -Be $version
-            [int]$fields[1] | Should -Be 22
+            [int]$fields[1] | Should -Be 24
             $fields[2] | Should -Be (Join-Path $folder 'IscsiDhcp')
             & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; (Get-Help Connect-IscsiTarget).Synopsis" |
                 Should -Not -BeNullOrEmpty

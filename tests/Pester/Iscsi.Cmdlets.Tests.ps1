@@ -352,6 +352,13 @@ Describe 'iSCSI cmdlets against tgtd' -Skip:(-not $IsLinux) {
             $failure.FullyQualifiedErrorId | Should -Be 'IscsiLunNotFound,IscsiDhcp.Commands.OpenIscsiLunCommand'
         }
 
+        It 'gives a shell session no export URI, and Mount-IscsiLun says only agent-held sessions have one' {
+            (Get-IscsiLun -NodeAddress $target -Lun 1).ExportUri | Should -BeNullOrEmpty
+            $failure = Get-ErrorOf { Mount-IscsiLun -NodeAddress $target -Lun 1 -ErrorAction Stop }
+            $failure.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            "$failure" | Should -Match 'held by this shell; only sessions the IscsiDhcp agent holds have an NBD export'
+        }
+
         It 'measures every disk a pipeline brings, and refuses the controller (LUN 0) without stopping the pipeline' {
             $errors = $null
             $results = Get-IscsiLun -NodeAddress $target | Measure-IscsiLun -DurationSec 1 -QueueDepth 4 -ErrorVariable errors -ErrorAction SilentlyContinue
