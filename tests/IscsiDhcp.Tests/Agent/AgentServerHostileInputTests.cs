@@ -88,6 +88,28 @@ public sealed class AgentServerHostileInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Session_Inspect_runs_only_commands_that_describe_a_LUN_and_counts_the_rest()
+    {
+        using var socket = Connect();
+        // READ(10), WRITE(10) and a too-long CDB are refused before any session is looked for; each is counted.
+        foreach (var (id, cdb) in new[] { (11, "KAAAAAAAAAABAA=="), (12, "KgAAAAAAAAABAA=="), (13, Convert.ToBase64String(new byte[17])) })
+        {
+            SendFrame(socket, Encoding.UTF8.GetBytes($"{{\"id\":{id},\"command\":\"Session.Inspect\",\"args\":{{\"session\":\"none\",\"lun\":1,\"cdb\":\"{cdb}\",\"length\":512}}}}"));
+            var reply = ReadFrame(socket);
+            Assert.Contains($"\"id\":{id}", reply);
+            Assert.Contains("only describes a LUN", reply);
+        }
+        // An INQUIRY asking for more than the limit is refused too; one of a session that does not exist is not found.
+        SendFrame(socket, Encoding.UTF8.GetBytes("{\"id\":14,\"command\":\"Session.Inspect\",\"args\":{\"session\":\"none\",\"lun\":1,\"cdb\":\"EgAAAP8A\",\"length\":1000000}}"));
+        var tooLong = ReadFrame(socket);
+        Assert.Contains("\\u0027length\\u0027 must be 0 to 65536", tooLong);
+        SendFrame(socket, Encoding.UTF8.GetBytes("{\"id\":15,\"command\":\"Session.Inspect\",\"args\":{\"session\":\"none\",\"lun\":1,\"cdb\":\"EgAAAP8A\",\"length\":255}}"));
+        Assert.Contains("IscsiSessionNotFound", ReadFrame(socket));
+        Assert.Equal(4, agent.Counters.Malformed);
+        Assert.Equal(await PingAsync(), agent.ProcessId);
+    }
+
+    [Fact]
     public async Task An_oversize_length_closes_only_that_connection_without_reading_or_allocating_it()
     {
         using var other = await AgentClient.ConnectAsync(agent.Options.SocketPath, TimeSpan.FromSeconds(5));
