@@ -73,7 +73,7 @@ $operationBody = {
     }
 
     function New-Instance($InputObject) {
-        $instance = New-Object -TypeName $type.FullName
+        $instance = $type::new()
         if ($null -eq $InputObject) { return $instance }
         $exist = $null
         foreach ($p in $InputObject.PSObject.Properties) {
@@ -138,6 +138,10 @@ $operationBody = {
 $exitCode = 0
 try {
     $json = [Console]::In.ReadToEnd()
+    # IscsiDhcp from the folder beside this one when it is there (the layout build.ps1 makes and
+    # the package holds), so that dsc finds it without PSModulePath; else from PSModulePath.
+    $sibling = Join-Path (Split-Path $PSScriptRoot -Parent) 'IscsiDhcp/IscsiDhcp.psd1'
+    if (Test-Path -LiteralPath $sibling) { Import-Module $sibling -ErrorAction Stop }
     $module = Import-Module (Join-Path $PSScriptRoot 'IscsiDhcpDsc.psd1') -PassThru -Force -ErrorAction Stop
     # Every stream into one: objects are the result, the rest become traces on standard error.
     $records = & $module $operationBody $Operation $ResourceType $json *>&1
