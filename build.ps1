@@ -6,13 +6,15 @@
     Runs in Windows PowerShell 5.1 and PowerShell 7.
 
     Build    publishes IscsiDhcp.Core and IscsiDhcp (netstandard2.0) and lays the
-             module out in out/IscsiDhcp (manifest, formats, assemblies, en-US).
+             module out in out/IscsiDhcp (manifest, formats, assemblies, en-US),
+             and the DSC resource module beside it in out/IscsiDhcpDsc.
     Test     builds warning-free, runs every xunit project (Linux, as root, with
              the real peers that tests/run.sh installs; elsewhere the unit tests
              only), then the Pester suite in a fresh PowerShell process, and ends
              with one line: N passed, N failed. tests/run.sh runs this task.
     Help     regenerates en-US/IscsiDhcp.dll-Help.xml from docs/ with PlatyPS.
-    Package  builds, then zips out/IscsiDhcp as out/IscsiDhcp-<version>.zip.
+    Package  builds, then zips out/IscsiDhcp and out/IscsiDhcpDsc (the DSC
+             resources) as out/IscsiDhcp-<version>.zip.
     Demo     brings the lab up (Linux, root), imports the built module, runs a
              short pipeline against the lab, and brings the lab down.
     Clean    removes out/ and every bin/ and obj/ folder.
@@ -37,6 +39,8 @@ $ErrorActionPreference = 'Stop'
 
 $Root = $PSScriptRoot
 $ModuleOut = Join-Path $Root 'out/IscsiDhcp'
+# The DSC resources: a module of their own beside IscsiDhcp (src/IscsiDhcpDsc/IscsiDhcpDsc.psd1 says why).
+$DscModuleOut = Join-Path $Root 'out/IscsiDhcpDsc'
 $Manifest = Join-Path $Root 'IscsiDhcp.psd1'
 
 function Test-IsLinux {
@@ -73,6 +77,9 @@ function Invoke-Build {
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/IscsiDhcp/IscsiDhcp.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet')
     foreach ($file in 'IscsiDhcp.psd1', 'IscsiDhcp.Format.ps1xml', 'IscsiDhcp.dll', 'IscsiDhcp.Core.dll', 'en-US/IscsiDhcp.dll-Help.xml', 'en-US/about_IscsiDhcp.help.txt') {
         if (-not (Test-Path (Join-Path $ModuleOut $file))) { throw "$file is missing from the module layout in $ModuleOut" }
+    }
+    foreach ($file in (Import-PowerShellDataFile (Join-Path $DscModuleOut 'IscsiDhcpDsc.psd1')).FileList) {
+        if (-not (Test-Path (Join-Path $DscModuleOut $file))) { throw "$file is missing from the DSC module layout in $DscModuleOut" }
     }
     Write-Host "Module laid out in $ModuleOut" -ForegroundColor Green
 }
@@ -174,7 +181,8 @@ function Invoke-Package {
     $version = (Import-PowerShellDataFile $Manifest).ModuleVersion
     $zip = Join-Path $Root "out/IscsiDhcp-$version.zip"
     if (Test-Path $zip) { Remove-Item $zip }
-    Compress-Archive -Path $ModuleOut -DestinationPath $zip
+    # Both modules, each in its folder: expanded into a PSModulePath folder, both are found.
+    Compress-Archive -Path $ModuleOut, $DscModuleOut -DestinationPath $zip
     Write-Host "Package: $zip" -ForegroundColor Green
 }
 
