@@ -242,6 +242,11 @@ namespace IscsiDhcp.Agent
                 pipe.Dispose();
                 throw new AgentUnavailableException($"the IscsiDhcp agent's NBD export on {socket} did not answer: {e.Message}");
             }
+            catch
+            {
+                pipe.Dispose();   // cancelled while connecting
+                throw;
+            }
             if (writable && client.IsReadOnly)
             {
                 client.Dispose();

@@ -10,17 +10,17 @@ namespace IscsiDhcp.Scsi
     {
         readonly ScsiDevice device;
 
-        public ScsiBlockDevice(ScsiDevice device, LunCapacity capacity, bool isReadOnly = false)
+        public ScsiBlockDevice(ScsiDevice device, LunCapacity capacity)
         {
             this.device = device ?? throw new ArgumentNullException(nameof(device));
             BlockSize = capacity.BlockSize;
             BlockCount = capacity.BlockCount;
-            IsReadOnly = isReadOnly;
         }
 
         public uint BlockSize { get; }
         public ulong BlockCount { get; }
-        public bool IsReadOnly { get; }
+        /// <summary>Not asked beforehand: a write-protected LUN refuses the WRITE itself (DATA PROTECT), which says why.</summary>
+        public bool IsReadOnly => false;
 
         public ValueTask ReadAsync(ulong lba, Memory<byte> buffer, CancellationToken cancel = default) => device.ReadAsync(lba, buffer, BlockSize, cancel);
 
