@@ -29,8 +29,7 @@ public sealed class AgentExportFixture : IDisposable
             IscsiDhcp.Common.PrivateFile.SetMode(Folder, Convert.ToUInt32("755", 8));
             Tgtd = TgtdServer.Start(Run);
             Main = Tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [LunSize, LunSize] });
-            Protected = Tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
-            Tgtd.Admin("--op", "update", "--mode", "logicalunit", "--tid", Protected.Tid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--lun", "1", "--params", "readonly=1");
+            Protected = Tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20], ReadOnlyLuns = [1] });
             Impatient = Tgtd.AddTarget(new TgtdTargetOptions { LunSizes = [1L << 20] });
             var random = new byte[LunSize];
             new Random(161).NextBytes(random);

@@ -98,9 +98,9 @@ namespace IscsiDhcp.Scsi
         public async Task<bool> IsWriteProtectedAsync(CancellationToken cancel = default)
         {
             var buffer = new byte[255];
-            // A UNIT ATTENTION (tgtd reports one after the LUN's parameters change, e.g. when it
-            // is made read-only) is news, not an answer: ask again, or a protected LUN would
-            // count as writable.
+            // A UNIT ATTENTION (a target reports one to the first command after it restarted or
+            // the LUN's parameters changed) is news, not an answer: ask again, or a protected
+            // LUN would count as writable.
             for (var attempt = 1; ; attempt++)
             {
                 try

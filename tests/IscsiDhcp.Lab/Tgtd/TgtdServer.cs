@@ -118,6 +118,8 @@ public sealed class TgtdServer
         Admin("--op", "new", "--mode", "target", "--tid", tid, "-T", target.Name);
         for (var i = 0; i < target.LunFiles.Count; i++)
             Admin("--op", "new", "--mode", "logicalunit", "--tid", tid, "--lun", (i + 1).ToString(CultureInfo.InvariantCulture), "-b", target.LunFiles[i]);
+        foreach (var lun in target.Options.ReadOnlyLuns)
+            Admin("--op", "update", "--mode", "logicalunit", "--tid", tid, "--lun", lun.ToString(CultureInfo.InvariantCulture), "--params", "readonly=1");
         foreach (var account in target.Options.IncomingAccounts)
         {
             EnsureAccount(account);

@@ -8,6 +8,8 @@ public sealed record TgtdTargetOptions
 
     /// <summary>Sizes in bytes of the file-backed LUNs (numbered 1, 2, ...; tgtd's LUN 0 is its controller).</summary>
     public IReadOnlyList<long> LunSizes { get; init; } = [64L << 20];
+    /// <summary>LUNs tgtd write-protects (readonly=1: MODE SENSE reports WP, writes are refused), kept across a restart.</summary>
+    public IReadOnlyList<int> ReadOnlyLuns { get; init; } = [];
 
     /// <summary>Accounts the target demands of initiators (CHAP); none means no authentication.</summary>
     public IReadOnlyList<ChapAccount> IncomingAccounts { get; init; } = [];

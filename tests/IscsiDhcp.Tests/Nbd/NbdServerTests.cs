@@ -216,7 +216,14 @@ public sealed class NbdServerTests : IDisposable
         var serving = server.ServeAsync(stream, mayWrite: true, stop.Token);
         await HandshakeAsync(client);
         await SendRequest(client, NbdCommand.Read, 7, 0, 4096);   // never released
-        await Task.Delay(100);
+        // Stop only once the read is in flight: stopped before it was read, the server would
+        // close with the request unread (a reset, not an answer), which is not what is tested here.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref export.Concurrent) < 1)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the read never reached the export");
+            await Task.Delay(10);
+        }
         stop.Cancel();
         var reply = await Read(client, 16).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal((uint)NbdError.Shutdown, BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(4)));
