@@ -29,6 +29,19 @@ public sealed class AgentExportTests(AgentExportFixture lab) : IClassFixture<Age
         return result;
     }
 
+    /// <summary>fusermount3 -u, waiting out "busy": the kernel lets go of an autoclear loop device's file a moment after umount returns.</summary>
+    static async Task UnmountFuseAsync(string fuse)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var result = await Tool("fusermount3", "-u", fuse);
+            if (result.Succeeded) return;
+            Assert.True(result.StandardError.Contains("busy", StringComparison.Ordinal) && DateTime.UtcNow < deadline, result.ToString());
+            await Task.Delay(200);
+        }
+    }
+
     [Fact]
     public async Task Nbdinfo_lists_the_agents_exports_with_their_sizes_and_the_agent_counts_the_connections()
     {
@@ -290,7 +303,7 @@ public sealed class AgentExportTests(AgentExportFixture lab) : IClassFixture<Age
             await writing;
             await Check("umount", mount);
             mounted = false;
-            await Check("fusermount3", "-u", fuse);
+            await UnmountFuseAsync(fuse);
             fused = false;
 
             // Read back through a fresh mount of the export: every file as written.

@@ -393,7 +393,7 @@ Describe "The agent's leases" {
         Wait-Until { (Get-DhcpLease -InterfaceName $iface -ErrorAction SilentlyContinue).State -eq 'Bound' } 15 | Should -BeTrue
         $lease = Get-DhcpLease -InterfaceName $iface
         $lease.HeldBy | Should -Be 'Agent'
-        Get-InterfaceAddress | Should -Contain $lease.Address.ToString()
+        Wait-Until { @(Get-InterfaceAddress) -contains $lease.Address.ToString() } 5 | Should -BeTrue -Because '-Configure puts the address on the interface'
         $job | Stop-Job
         Wait-Until { -not (Get-DhcpLease -InterfaceName $iface -ErrorAction SilentlyContinue) } 10 | Should -BeTrue
         Get-InterfaceAddress | Should -Contain $lease.Address.ToString() -Because 'DROP keeps the address configured (dhcpagent; Stop-DhcpLease)'
