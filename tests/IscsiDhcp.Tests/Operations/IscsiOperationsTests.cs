@@ -444,7 +444,7 @@ public sealed class IscsiOperationsTests : IDisposable
     public async Task Measure_reports_throughput_and_ordered_latency_percentiles_and_asks_before_writing()
     {
         var session = await Connected();
-        var measure = new MeasureIscsiLunOperation(service) { Lun = 1, BlockSize = 4096, QueueDepth = 4, Duration = TimeSpan.FromMilliseconds(300), Random = true };
+        var measure = new MeasureIscsiLunOperation(service) { Lun = 1, BlockSize = 4096, QueueDepth = 4, Duration = TimeSpan.FromSeconds(1), Random = true };
         measure.Selector.SessionIdentifier = [session.SessionIdentifier];
         var host = new RecordingHost();
         await measure.RunAsync(host);
