@@ -98,23 +98,14 @@ namespace IscsiDhcp.Scsi
         public async Task<bool> IsWriteProtectedAsync(CancellationToken cancel = default)
         {
             var buffer = new byte[255];
-            // A UNIT ATTENTION (a target reports one to the first command after it restarted or
-            // the LUN's parameters changed) is news, not an answer: ask again, or a protected
-            // LUN would count as writable.
-            for (var attempt = 1; ; attempt++)
+            try
             {
-                try
-                {
-                    var result = await RunAsync("MODE SENSE(6)", Cdb.ModeSense6((byte)buffer.Length), buffer, cancel: cancel).ConfigureAwait(false);
-                    return result.BytesTransferred >= 3 && (buffer[2] & 0x80) != 0;
-                }
-                catch (ScsiCommandException e) when (e.Sense is { SenseKey: ScsiSense.UnitAttention } && attempt < 3)
-                {
-                }
-                catch (ScsiCommandException)
-                {
-                    return false;
-                }
+                var result = await RunAsync("MODE SENSE(6)", Cdb.ModeSense6((byte)buffer.Length), buffer, cancel: cancel).ConfigureAwait(false);
+                return result.BytesTransferred >= 3 && (buffer[2] & 0x80) != 0;
+            }
+            catch (ScsiCommandException)
+            {
+                return false;
             }
         }
 
