@@ -40,7 +40,11 @@ namespace IscsiDhcp.Agent
                     w.WriteNumber("lun", ScsiLun.Decode(request.Lun));
                     w.WriteBase64String("cdb", cdb);
                     w.WriteNumber("length", length);
-                }, r => (new ScsiCommandResult((byte)r.Int32("status"), r.Bytes("sense"), r.Bytes("data").Length, r.Boolean("underflow"), r.Boolean("overflow"), (uint)r.Int64("residual")), r.Bytes("data")), cancel).ConfigureAwait(false);
+                }, r =>
+                {
+                    var data = r.Bytes("data");
+                    return (new ScsiCommandResult((byte)r.Int32("status"), r.Bytes("sense"), data.Length, r.Boolean("underflow"), r.Boolean("overflow"), (uint)r.Int64("residual")), data);
+                }, cancel).ConfigureAwait(false);
                 if (data.Length > request.ReadBuffer.Length) throw new AgentProtocolException($"the agent returned {data.Length} bytes for a {request.ReadBuffer.Length}-byte buffer");
                 data.CopyTo(request.ReadBuffer);
                 completion.Complete(result);

@@ -1,12 +1,12 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using IscsiDhcp.Common;
 using IscsiDhcp.Dhcp.Client;
 using IscsiDhcp.Dhcp.Wire;
 
@@ -168,18 +168,8 @@ namespace IscsiDhcp.Dhcp.Agent
         /// <summary>Runs ip; returns its exit code and its standard error (or output).</summary>
         static (int ExitCode, string Text) Run(string[] arguments, bool standardOutput = false)
         {
-            var start = new ProcessStartInfo("ip", string.Join(" ", arguments))
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start) ?? throw new DhcpAgentException(DhcpAgentError.NotSupported, "cannot run ip (iproute2)");
-            var errorRead = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            var error = errorRead.GetAwaiter().GetResult();
-            process.WaitForExit();
-            return (process.ExitCode, standardOutput ? output : error);
+            var (exitCode, output, error) = HostTool.Run("ip", arguments);
+            return (exitCode, standardOutput ? output : error);
         }
     }
 }

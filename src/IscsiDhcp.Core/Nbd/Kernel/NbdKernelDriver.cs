@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Nbd.Kernel
 {
@@ -56,24 +56,9 @@ namespace IscsiDhcp.Nbd.Kernel
 
         void Run(IReadOnlyList<string> arguments)
         {
-            var start = new ProcessStartInfo(nbdClient)
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-                Arguments = string.Join(" ", arguments.Select(Quote)),
-            };
-            using var process = Process.Start(start) ?? throw new IOException($"cannot run {nbdClient}");
-            var errorRead = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            var error = errorRead.GetAwaiter().GetResult();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new IOException($"{nbdClient} {string.Join(" ", arguments)} failed (exit {process.ExitCode}): {error.Trim()}");
+            var (exitCode, _, error) = HostTool.Run(nbdClient, arguments);
+            if (exitCode != 0) throw new IOException($"{nbdClient} {string.Join(" ", arguments)} failed (exit {exitCode}): {error.Trim()}");
         }
-
-        static readonly char[] NeedQuotes = { ' ', '"', '\'' };
-
-        static string Quote(string argument) => argument.IndexOfAny(NeedQuotes) < 0 ? argument : "\"" + argument.Replace("\"", "\\\"") + "\"";
 
         static int Number(string? name) => int.TryParse(name?.Substring(3), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue;
 
