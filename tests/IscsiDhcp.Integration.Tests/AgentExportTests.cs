@@ -133,6 +133,8 @@ public sealed class AgentExportTests(AgentExportFixture lab) : IClassFixture<Age
 
         var missing = await Assert.ThrowsAsync<IscsiLunNotFoundException>(() => lab.Client.OpenBlockDeviceAsync(lab.MainSession.SessionIdentifier, 9, false, default));
         Assert.Equal(9, missing.Lun);
+        var controller = await Assert.ThrowsAsync<IscsiLunNotBlockDeviceException>(() => lab.Client.OpenBlockDeviceAsync(lab.MainSession.SessionIdentifier, 0, false, default));
+        Assert.Contains("StorageArrayController", controller.Message);
         var protectedSession = (await lab.Client.GetSessionsAsync(default)).Single(s => s.TargetNodeAddress == lab.Protected.Name);
         using (var readOnly = await lab.Client.OpenBlockDeviceAsync(protectedSession.SessionIdentifier, 1, writable: false, default))
             Assert.True(readOnly.IsReadOnly, $"flags {((IscsiDhcp.Nbd.NbdClient)readOnly).Export.Flags}");

@@ -231,6 +231,8 @@ namespace IscsiDhcp.Agent
             }
             catch (NbdOptionRefusedException e) when (e.Reply == NbdOptionReplyType.ErrorUnknown)
             {
+                // The export does not say why there is none; the LUN's description does (not there, or not a block device).
+                await IscsiBlockLun.CheckAsync(new AgentInspectionTransport(this, sessionIdentifier), session.TargetNodeAddress, lun, cancel).ConfigureAwait(false);
                 throw new IscsiLunNotFoundException(session.TargetNodeAddress, lun, e);
             }
             catch (NbdOptionRefusedException e) when (e.Reply == NbdOptionReplyType.ErrorPolicy)
