@@ -24,7 +24,7 @@ id="$(sed -n 's/.*"id": "\([^"]*\)".*/\1/p' <<<"$lab")"
 scratch="$(mktemp -d /var/tmp/compare-agent.XXXXXX)"
 agent_pid=""
 cleanup() {
-    [ -n "$agent_pid" ] && { kill -TERM "$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; }
+    [ -n "$agent_pid" ] && { kill -TERM -- "-$agent_pid" 2>/dev/null || true; wait "$agent_pid" 2>/dev/null || true; }
     bash "$root/tools/lab.sh" down "$id" >/dev/null
     rm -rf "$scratch"
 }
@@ -34,7 +34,7 @@ target="$(sed -n 's/.*"targetName": "\([^"]*\)".*/\1/p' <<<"$lab")"
 host="${portal%:*}" port="${portal##*:}"
 socket="$scratch/agent.sock"
 
-ISCSIDHCP_AGENT_SOCKET="$socket" pwsh -NoProfile -NonInteractive -Command \
+ISCSIDHCP_AGENT_SOCKET="$socket" setsid pwsh -NoProfile -NonInteractive -Command \
     "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$scratch/state'" >"$scratch/agent.log" 2>&1 &
 agent_pid=$!
 for _ in $(seq 300); do [ -S "$socket" ] && break; sleep 0.1; done

@@ -27,7 +27,7 @@ id="$(sed -n 's/.*"id": "\([^"]*\)".*/\1/p' <<<"$lab")"
 scratch="$(mktemp -d /var/tmp/compare-nbd.XXXXXX)"
 ours_pid="" qemu_pid=""
 cleanup() {
-    [ -n "$ours_pid" ] && { kill -TERM "$ours_pid" 2>/dev/null || true; wait "$ours_pid" 2>/dev/null || true; }
+    [ -n "$ours_pid" ] && { kill -TERM -- "-$ours_pid" 2>/dev/null || true; wait "$ours_pid" 2>/dev/null || true; }
     [ -n "$qemu_pid" ] && { kill "$qemu_pid" 2>/dev/null || true; wait "$qemu_pid" 2>/dev/null || true; }
     bash "$root/tools/lab.sh" down "$id" >/dev/null
     rm -rf "$scratch"
@@ -39,12 +39,13 @@ lunfile="$(grep -o '"/[^"]*lun1.img"' <<<"$lab" | tr -d '"')"
 bytes="$(stat -c %s "$lunfile")"
 head -c "$bytes" /dev/urandom >"$lunfile"
 
-# Ours: the agent, holding a session to the LUN and exporting it.
+# Ours: the agent, holding a session to the LUN and exporting it; a process group of its own, as
+# pwsh installed as a .NET tool runs the agent in a child process that a signal to the launcher misses.
 export PATH="$PATH:$HOME/.dotnet/tools"
 dotnet publish "$root/src/IscsiDhcp/IscsiDhcp.csproj" -c Release --nologo -v quiet >/dev/null
 manifest="$root/out/IscsiDhcp/IscsiDhcp.psd1"
 export ISCSIDHCP_AGENT_SOCKET="$scratch/agent.sock"
-pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$scratch/state'" >"$scratch/agent.log" 2>&1 &
+setsid pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$scratch/state'" >"$scratch/agent.log" 2>&1 &
 ours_pid=$!
 for _ in $(seq 300); do [ -S "$scratch/agent.sock" ] && break; sleep 0.1; done
 [ -S "$scratch/agent.sock" ] || { echo "compare-nbd.sh: the agent did not start: $(cat "$scratch/agent.log")" >&2; exit 1; }
