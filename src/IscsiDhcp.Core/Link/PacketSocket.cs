@@ -21,7 +21,9 @@ namespace IscsiDhcp.Link
 
         const int AfPacket = 17, SockDgram = 2, SockCloexec = 0x80000;
         const int SockaddrLlLength = 20;
-        const int EPERM = 1, EACCES = 13;
+        const int EPERM = 1, EACCES = 13, EAGAIN = 11, EINTR = 4;
+        const int SolSocket = 1, SoRcvTimeo = 20;
+        const byte PacketOutgoing = 4;
 
         readonly Descriptor descriptor;
         readonly byte[] broadcastAddress;
@@ -66,6 +68,54 @@ namespace IscsiDhcp.Link
             if ((long)sent < 0) throw new Win32Exception(Marshal.GetLastWin32Error(), $"sending on {InterfaceName} failed");
         }
 
+        /// <summary>
+        /// Waits up to <paramref name="timeout"/> for a packet sent to this host or to everyone
+        /// on the link (never one of our own going out), copies it into <paramref name="buffer"/>
+        /// and returns its length; 0 when none came in time.
+        /// </summary>
+        public int Receive(byte[] buffer, TimeSpan timeout)
+        {
+            SetReceiveTimeout(timeout);
+            var from = new byte[SockaddrLlLength];
+            while (true)
+            {
+                var fromLength = SockaddrLlLength;
+                var received = (long)recvfrom(descriptor.Fd, buffer, (UIntPtr)(uint)buffer.Length, 0, from, ref fromLength);
+                if (received < 0)
+                {
+                    var errno = Marshal.GetLastWin32Error();
+                    if (errno == EAGAIN) return 0;
+                    if (errno == EINTR) continue;
+                    throw new Win32Exception(errno, $"receiving on {InterfaceName} failed");
+                }
+                // A packet socket also sees what this host sends (sll_pkttype PACKET_OUTGOING): not news from the link.
+                if (from[10] == PacketOutgoing) continue;
+                return (int)received;
+            }
+        }
+
+        TimeSpan receiveTimeout = TimeSpan.MinValue;
+
+        void SetReceiveTimeout(TimeSpan timeout)
+        {
+            if (timeout == receiveTimeout) return;
+            // struct timeval { long tv_sec; long tv_usec; }: C's long is the pointer's size on Linux.
+            var microseconds = Math.Max(1, timeout.Ticks / 10);
+            var word = IntPtr.Size;
+            var value = new byte[2 * word];
+            WriteLong(value, 0, microseconds / 1_000_000, word);
+            WriteLong(value, word, microseconds % 1_000_000, word);
+            if (setsockopt(descriptor.Fd, SolSocket, SoRcvTimeo, value, value.Length) != 0)
+                throw new Win32Exception(Marshal.GetLastWin32Error(), $"cannot set a receive timeout on {InterfaceName}");
+            receiveTimeout = timeout;
+        }
+
+        static void WriteLong(byte[] destination, int offset, long value, int size)
+        {
+            if (size == 8) BitConverter.GetBytes(value).CopyTo(destination, offset);
+            else BitConverter.GetBytes((int)value).CopyTo(destination, offset);
+        }
+
         // struct sockaddr_ll { u16 family; be16 protocol; s32 ifindex; u16 hatype; u8 pkttype; u8 halen; u8 addr[8]; }
         byte[] LinkAddress(byte[] mac)
         {
@@ -100,6 +150,12 @@ namespace IscsiDhcp.Link
 
         [DllImport("libc", SetLastError = true)]
         static extern IntPtr sendto(int fd, byte[] buffer, UIntPtr length, int flags, byte[] address, int addressLength);
+
+        [DllImport("libc", SetLastError = true)]
+        static extern IntPtr recvfrom(int fd, byte[] buffer, UIntPtr length, int flags, byte[] address, ref int addressLength);
+
+        [DllImport("libc", SetLastError = true)]
+        static extern int setsockopt(int fd, int level, int name, byte[] value, int length);
 
         [DllImport("libc", SetLastError = true)]
         static extern int close(int fd);
