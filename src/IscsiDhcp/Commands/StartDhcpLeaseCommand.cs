@@ -58,6 +58,10 @@ namespace IscsiDhcp.Commands
         [Parameter]
         public IPAddress? ServerAddress { get; set; }
 
+        /// <summary>Use the address without probing it with ARP first (RFC 5227), and neither announce nor defend it.</summary>
+        [Parameter]
+        public SwitchParameter NoConflictDetection { get; set; }
+
         [Parameter]
         public SwitchParameter Inform { get; set; }
 
@@ -92,6 +96,7 @@ namespace IscsiDhcp.Commands
                 RequestedAddress = RequestedAddress,
                 ParameterRequestList = ParameterRequestList,
                 Configure = Configure,
+                NoConflictDetection = NoConflictDetection,
                 RelayAddress = RelayAddress,
                 ServerAddress = ServerAddress,
                 Inform = Inform,

@@ -13,8 +13,9 @@ public sealed class DhcpClientMachineTests
     static readonly IPAddress Address = IPAddress.Parse("198.18.5.20");
     static readonly DateTimeOffset T0 = new(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
 
+    // Without conflict detection: an ACK binds at once (probing has tests of its own, DhcpClientConflictDetectionTests).
     static DhcpClientMachine NewMachine(DhcpClientOptions? options = null) =>
-        new(Identity, options ?? new DhcpClientOptions { StartDelayMax = TimeSpan.Zero }, new Random(5));
+        new(Identity, options ?? new DhcpClientOptions { StartDelayMax = TimeSpan.Zero, ConflictDetection = false }, new Random(5));
 
     static DhcpMessage Reply(DhcpClientMachine m, DhcpMessageType type, uint lease = 100, IPAddress? server = null, uint? t1 = null, uint? t2 = null)
     {
@@ -297,7 +298,7 @@ public sealed class DhcpClientMachineTests
     public void The_requested_address_policy_waits_for_the_wanted_offer()
     {
         var wanted = IPAddress.Parse("198.18.5.77");
-        var m = NewMachine(new DhcpClientOptions { StartDelayMax = TimeSpan.Zero, OfferPolicy = OfferPolicy.RequestedAddress, RequestedAddress = wanted });
+        var m = NewMachine(new DhcpClientOptions { StartDelayMax = TimeSpan.Zero, ConflictDetection = false, OfferPolicy = OfferPolicy.RequestedAddress, RequestedAddress = wanted });
         m.Start(T0);
         var discover = Assert.Single(m.OnTimer(T0)).Message!;
         Assert.Equal(wanted.GetAddressBytes(), discover.Get(DhcpOptionCode.RequestedIpAddress));
@@ -311,7 +312,7 @@ public sealed class DhcpClientMachineTests
     [Fact]
     public void Without_the_wanted_offer_the_window_closes_on_the_first()
     {
-        var m = NewMachine(new DhcpClientOptions { StartDelayMax = TimeSpan.Zero, OfferPolicy = OfferPolicy.RequestedAddress, RequestedAddress = IPAddress.Parse("198.18.5.77") });
+        var m = NewMachine(new DhcpClientOptions { StartDelayMax = TimeSpan.Zero, ConflictDetection = false, OfferPolicy = OfferPolicy.RequestedAddress, RequestedAddress = IPAddress.Parse("198.18.5.77") });
         m.Start(T0);
         m.OnTimer(T0);
         m.OnReply(Reply(m, DhcpMessageType.Offer), T0);

@@ -6,7 +6,7 @@ namespace IscsiDhcp.Tests.Dhcp;
 /// <summary>
 /// The permission table, cell by cell, against dhcpagent's ipc_cmd_allowed as the seed prints
 /// it (columns DROP EXTEND PING RELEASE START STATUS INFORM GET_TAG), plus the states that
-/// the seed does not have: Stopped (a fresh interface), Declining and Releasing.
+/// the seed does not have: Stopped (a fresh interface), Probing, Declining and Releasing.
 /// </summary>
 public sealed class DhcpCommandTableTests
 {
@@ -22,6 +22,7 @@ public sealed class DhcpCommandTableTests
         [DhcpClientState.InitReboot] = "1 0 1 0 1 1 0 0",
         [DhcpClientState.Informing] = "1 0 1 0 0 1 1 0",   // the seed's INFORM_SENT
         [DhcpClientState.Stopped] = "1 0 1 0 1 1 1 0",     // fresh: like INIT
+        [DhcpClientState.Probing] = "1 0 1 0 1 1 0 0",     // still obtaining (RFC 5227's probe): like REQUESTING
         [DhcpClientState.Declining] = "1 0 1 0 1 1 0 0",   // obtaining again: like SELECTING
         [DhcpClientState.Releasing] = "1 0 1 0 0 1 0 0",   // going away: only the always-allowed
     };

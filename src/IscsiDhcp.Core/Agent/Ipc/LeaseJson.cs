@@ -59,6 +59,7 @@ namespace IscsiDhcp.Agent.Ipc
                 w.WriteTimeSpan("nakBackoff", o.NakBackoff);
                 w.WriteTimeSpan("declineWait", o.DeclineWait);
                 w.WriteTimeSpan("retransmitJitter", o.RetransmitJitter);
+                w.WriteBoolean("conflictDetection", o.ConflictDetection);
                 w.WriteEndObject();
             }
             w.WriteBoolean("configure", r.Configure);
@@ -100,6 +101,7 @@ namespace IscsiDhcp.Agent.Ipc
                         NakBackoff = o.TimeSpan("nakBackoff"),
                         DeclineWait = o.TimeSpan("declineWait"),
                         RetransmitJitter = o.TimeSpan("retransmitJitter"),
+                        ConflictDetection = o.Boolean("conflictDetection"),
                     };
                     options.Validate();
                 }
@@ -140,6 +142,12 @@ namespace IscsiDhcp.Agent.Ipc
             w.WriteNumber("packetsReceived", s.PacketsReceived);
             w.WriteNumber("badPackets", s.BadPackets);
             w.WriteNumber("badOffers", s.BadOffers);
+            w.WriteBoolean("conflictDetection", s.ConflictDetection);
+            w.WriteNumber("probesSent", s.ProbesSent);
+            w.WriteNumber("conflicts", s.Conflicts);
+            w.WriteNumber("declines", s.Declines);
+            WriteConflict(w, "lastConflict", s.LastConflict);
+            w.WriteNumber("malformedArpFrames", s.MalformedArpFrames);
             w.WriteEndObject();
         }
 
@@ -166,6 +174,12 @@ namespace IscsiDhcp.Agent.Ipc
             PacketsReceived = e.Int64("packetsReceived"),
             BadPackets = e.Int64("badPackets"),
             BadOffers = e.Int64("badOffers"),
+            ConflictDetection = e.Boolean("conflictDetection"),
+            ProbesSent = e.Int64("probesSent"),
+            Conflicts = e.Int64("conflicts"),
+            Declines = e.Int64("declines"),
+            LastConflict = ReadConflict(e, "lastConflict"),
+            MalformedArpFrames = e.Int64("malformedArpFrames"),
             HeldBy = HeldBy.Agent,
         };
 
@@ -177,11 +191,28 @@ namespace IscsiDhcp.Agent.Ipc
             w.WriteTime("time", e.Event.Time);
             WriteLease(w, "before", e.Event.Before);
             WriteLease(w, "after", e.Event.After);
+            WriteConflict(w, "conflict", e.Event.Conflict);
             w.WriteEndObject();
         }
 
         public static DhcpAgentEventArgs ReadEvent(JsonElement e) =>
-            new(ReadKey(e.Object("key")), new DhcpLeaseEventArgs(e.Enum<DhcpLeaseEventKind>("kind"), e.Time("time"), ReadLease(e, "before"), ReadLease(e, "after")));
+            new(ReadKey(e.Object("key")), new DhcpLeaseEventArgs(e.Enum<DhcpLeaseEventKind>("kind"), e.Time("time"), ReadLease(e, "before"), ReadLease(e, "after"),
+                ReadConflict(e, "conflict")));
+
+        static void WriteConflict(Utf8JsonWriter w, string name, AddressConflict? conflict)
+        {
+            if (conflict is null) return;
+            w.WriteStartObject(name);
+            w.WriteAddress("address", conflict.Address);
+            w.WriteString("hardwareAddress", conflict.HardwareAddress);
+            w.WriteTime("detectedAt", conflict.DetectedAt);
+            w.WriteEndObject();
+        }
+
+        static AddressConflict? ReadConflict(JsonElement e, string name) =>
+            e.OptionalObject(name) is { } c
+                ? new AddressConflict(c.OptionalAddress("address") ?? throw new AgentProtocolException($"'{name}' has no address"), c.String("hardwareAddress"), c.Time("detectedAt"))
+                : null;
 
         static void WriteLease(Utf8JsonWriter w, string name, DhcpLease? lease)
         {

@@ -392,6 +392,12 @@ namespace IscsiDhcp.Dhcp.Agent
                 PacketsReceived = client.PacketsReceived,
                 BadPackets = client.BadPackets,
                 BadOffers = client.BadOffers,
+                ConflictDetection = client.ConflictDetection,
+                ProbesSent = client.ProbesSent,
+                Conflicts = client.Conflicts,
+                Declines = client.Declines,
+                LastConflict = client.LastConflict,
+                MalformedArpFrames = client.MalformedArpFrames,
             };
         }
 
@@ -428,15 +434,18 @@ namespace IscsiDhcp.Dhcp.Agent
                                 throw;
                             }
                             managed.Configured = lease;
+                            // RFC 5227 2.3: a new address is announced once it is on the interface.
+                            if (e.Kind == DhcpLeaseEventKind.Bound) managed.Client.Announce();
                         }
                         break;
-                    case DhcpLeaseEventKind.Expired when managed.Configured is { } configured:
+                    case DhcpLeaseEventKind.Expired or DhcpLeaseEventKind.Conflict when managed.Configured is { } configured:
                         configurator().Remove(managed.InterfaceName, configured);
                         managed.Configured = null;
                         break;
-                    // A refused lease goes off the interface at once, also one this agent did not put there
-                    // (configured by an earlier run and dropped, now NAKed at INIT-REBOOT): its lifetime may be long.
-                    case DhcpLeaseEventKind.Nak when (managed.Configured ?? (managed.Configure ? e.Before : null)) is { } refused:
+                    // A refused or declined lease goes off the interface at once, also one this agent did not put
+                    // there (configured by an earlier run and dropped, now NAKed at INIT-REBOOT or found in use by
+                    // another host): its lifetime may be long.
+                    case DhcpLeaseEventKind.Nak or DhcpLeaseEventKind.Declined when (managed.Configured ?? (managed.Configure ? e.Before : null)) is { } refused:
                         configurator().Remove(managed.InterfaceName, refused);
                         managed.Configured = null;
                         break;

@@ -18,6 +18,7 @@ namespace IscsiDhcp.Dhcp.Agent
             [DhcpClientState.Init] = new[] { true, false, true, false, true, true, true, false },
             [DhcpClientState.Selecting] = new[] { true, false, true, false, true, true, false, false },
             [DhcpClientState.Requesting] = new[] { true, false, true, false, true, true, false, false },
+            [DhcpClientState.Probing] = new[] { true, false, true, false, true, true, false, false },
             [DhcpClientState.Bound] = new[] { true, true, true, true, false, true, false, true },
             [DhcpClientState.Renewing] = new[] { true, true, true, true, false, true, false, true },
             [DhcpClientState.Rebinding] = new[] { true, true, true, true, false, true, false, true },

@@ -32,6 +32,20 @@ namespace IscsiDhcp.Dhcp.Agent
         public long PacketsReceived { get; init; }
         public long BadPackets { get; init; }
         public long BadOffers { get; init; }
+        /// <summary>
+        /// Whether the address is probed before use, announced and defended (RFC 5227). Off when
+        /// asked (-NoConflictDetection), for a virtual client (-MacAddress) and in relay mode.
+        /// </summary>
+        public bool ConflictDetection { get; init; }
+        public long ProbesSent { get; init; }
+        /// <summary>Times another host claimed the address being probed or held.</summary>
+        public long Conflicts { get; init; }
+        /// <summary>DHCPDECLINEs sent (an address found in use while probing).</summary>
+        public long Declines { get; init; }
+        /// <summary>The latest conflict: the address and the other host's MAC.</summary>
+        public AddressConflict? LastConflict { get; init; }
+        /// <summary>ARP frames on the interface that were not well-formed Ethernet/IPv4 ARP (ignored).</summary>
+        public long MalformedArpFrames { get; init; }
         /// <summary>Which lease this is: what the service's commands take.</summary>
         public DhcpLeaseKey Key { get; init; }
 

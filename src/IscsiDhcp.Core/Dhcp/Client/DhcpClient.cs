@@ -28,6 +28,7 @@ namespace IscsiDhcp.Dhcp.Client
         readonly object dispatch = new();
         readonly ITimer timer;
         readonly IDisposable registration;
+        readonly IDisposable? arpWatch;
         TaskCompletionSource<DhcpLease> bound = NewWaiter();
         bool disposed;
 
@@ -36,9 +37,22 @@ namespace IscsiDhcp.Dhcp.Client
             this.socket = socket;
             this.time = time ?? TimeProvider.System;
             Identity = identity;
-            machine = new DhcpClientMachine(identity, options) { HoldsAddress = socket.HoldsAddress };
+            // Conflict detection where it can work (the interface's own MAC on a link of ours), unless turned off.
+            options ??= new DhcpClientOptions();
+            var probing = options.ConflictDetection && socket.CanProbeFor(identity.HardwareAddress);
+            machine = new DhcpClientMachine(identity, options with { ConflictDetection = probing }) { HoldsAddress = socket.HoldsAddress };
             timer = this.time.CreateTimer(_ => Handle(m => m.OnTimer(this.time.GetUtcNow())), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             registration = socket.Register(identity.HardwareAddress, reply => Handle(m => m.OnReply(reply, this.time.GetUtcNow())));
+            try
+            {
+                if (probing) arpWatch = socket.Arp.Watch(packet => Handle(m => m.OnArp(packet, this.time.GetUtcNow())));
+            }
+            catch
+            {
+                registration.Dispose();
+                timer.Dispose();
+                throw;
+            }
         }
 
         public DhcpClientIdentity Identity { get; }
@@ -48,6 +62,14 @@ namespace IscsiDhcp.Dhcp.Client
         public long BadOffers { get { lock (gate) return machine.BadOffers; } }
         public long PacketsSent { get { lock (gate) return machine.PacketsSent; } }
         public long PacketsReceived { get { lock (gate) return machine.PacketsReceived; } }
+        /// <summary>Whether this client probes, announces and defends its address (RFC 5227).</summary>
+        public bool ConflictDetection => machine.ConflictDetection;
+        public long ProbesSent { get { lock (gate) return machine.ProbesSent; } }
+        public long Conflicts { get { lock (gate) return machine.Conflicts; } }
+        public long Declines { get { lock (gate) return machine.Declines; } }
+        public AddressConflict? LastConflict { get { lock (gate) return machine.LastConflict; } }
+        /// <summary>Malformed ARP frames seen on the interface (counted by its socket, shared by its clients).</summary>
+        public long MalformedArpFrames => socket.MalformedArpFrames;
 
         /// <summary>
         /// Every lease event, in the machine's order (raised on the thread whose input made it:
@@ -102,6 +124,9 @@ namespace IscsiDhcp.Dhcp.Client
         /// <summary>Declines the lease and starts over after the RFC's wait.</summary>
         public void Decline() => Handle(m => m.Decline(time.GetUtcNow()));
 
+        /// <summary>Announces the bound address (RFC 5227 2.3), once it is on the interface.</summary>
+        public void Announce() => Handle(m => m.Announce(time.GetUtcNow()));
+
         /// <summary>Stops managing the lease without a word to the server; returns it for storing.</summary>
         public DhcpLease? Drop()
         {
@@ -136,9 +161,15 @@ namespace IscsiDhcp.Dhcp.Client
                     _ = socket.SendAsync(message, output.Destination!);
                     continue;
                 }
+                if (output.ArpPacket is { } arp)
+                {
+                    try { socket.Arp.Send(arp); }
+                    catch (ObjectDisposedException) { }   // closing: the probe or announcement no longer matters
+                    continue;
+                }
                 var kind = output.EventKind!.Value;
                 // Subscribers first (the agent stores and configures there), then the waiting caller.
-                LeaseEvent?.Invoke(this, new DhcpLeaseEventArgs(kind, time.GetUtcNow(), output.Before, output.After));
+                LeaseEvent?.Invoke(this, new DhcpLeaseEventArgs(kind, time.GetUtcNow(), output.Before, output.After, output.Conflict));
                 if (kind is DhcpLeaseEventKind.Bound or DhcpLeaseEventKind.Extended or DhcpLeaseEventKind.Informed && output.After is { } lease)
                     bound.TrySetResult(lease);
             }
@@ -153,6 +184,7 @@ namespace IscsiDhcp.Dhcp.Client
             }
             timer.Dispose();
             registration.Dispose();
+            arpWatch?.Dispose();
             bound.TrySetCanceled();
         }
     }

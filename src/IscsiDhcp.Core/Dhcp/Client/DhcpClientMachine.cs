@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using IscsiDhcp.Dhcp.Wire;
+using IscsiDhcp.Link;
 
 namespace IscsiDhcp.Dhcp.Client
 {
@@ -11,6 +12,9 @@ namespace IscsiDhcp.Dhcp.Client
     /// call takes the time and an event (start, timer, reply, command) and returns what to
     /// send and what happened. The runner calls <see cref="OnTimer"/> at
     /// <see cref="NextTimer"/>, so a fake clock can drive a week of renewals in milliseconds.
+    /// With conflict detection on, an address from an ACK is probed with ARP before it is
+    /// bound (RFC 5227 2.1: <see cref="DhcpClientState.Probing"/>), declined when another host
+    /// claims it, announced once configured, and defended while held (2.4).
     /// </summary>
     public sealed class DhcpClientMachine
     {
@@ -25,6 +29,13 @@ namespace IscsiDhcp.Dhcp.Client
         DhcpMessage? chosenOffer;
         DateTimeOffset? offerDeadline;
         int attempts;
+        // RFC 5227: probes sent for the address being probed; conflicts since an address was last
+        // bound (rate limiting); when the held address was last defended; announcements to come.
+        int probesSent;
+        int conflictsInARow;
+        DateTimeOffset? lastDefended;
+        int announcementsLeft;
+        DateTimeOffset? nextAnnouncement;
 
         public DhcpClientMachine(DhcpClientIdentity identity, DhcpClientOptions? options = null, Random? random = null)
         {
@@ -45,6 +56,12 @@ namespace IscsiDhcp.Dhcp.Client
         public long BadOptions { get; private set; }
         public long PacketsSent { get; private set; }
         public long PacketsReceived { get; private set; }
+        /// <summary>Whether addresses are probed, announced and defended (RFC 5227).</summary>
+        public bool ConflictDetection => options.ConflictDetection;
+        public long ProbesSent { get; private set; }
+        public long Conflicts { get; private set; }
+        public long Declines { get; private set; }
+        public AddressConflict? LastConflict { get; private set; }
 
         /// <summary>
         /// Whether the interface holds an address (asked when a renewal or rebinding starts).
@@ -116,14 +133,52 @@ namespace IscsiDhcp.Dhcp.Client
         public List<DhcpOutput> Decline(DateTimeOffset now)
         {
             var output = new List<DhcpOutput>();
-            var lease = Lease ?? throw new InvalidOperationException("there is no lease to decline");
+            if (Lease is null) throw new InvalidOperationException("there is no lease to decline");
+            DeclineLease(now, null, options.DeclineWait, output);
+            return output;
+        }
+
+        /// <summary>DHCPDECLINE with the address and server (RFC 2131 3.1.5), then Init after <paramref name="wait"/>.</summary>
+        void DeclineLease(DateTimeOffset now, AddressConflict? conflict, TimeSpan wait, List<DhcpOutput> output)
+        {
+            var lease = Lease!;
             NewTransaction();
             output.Add(Send(DhcpMessages.Decline(TransactionId, identity, lease.Address, lease.Server ?? IPAddress.Any), IPAddress.Broadcast));
+            Declines++;
             Lease = null;
+            outstanding = null;
             State = DhcpClientState.Declining;
-            NextTimer = now + options.DeclineWait;
-            output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Declined, lease, null));
+            NextTimer = now + wait;
+            output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Declined, lease, null, conflict));
+        }
+
+        /// <summary>
+        /// Announces the bound address (RFC 5227 2.3: <see cref="AddressConflictDetection.AnnounceCount"/>
+        /// announcements, <see cref="AddressConflictDetection.AnnounceInterval"/> apart); the runner
+        /// calls this once the address is on the interface. Nothing without conflict detection.
+        /// </summary>
+        public List<DhcpOutput> Announce(DateTimeOffset now)
+        {
+            var output = new List<DhcpOutput>();
+            if (!options.ConflictDetection || State != DhcpClientState.Bound) return output;
+            announcementsLeft = AddressConflictDetection.AnnounceCount;
+            SendAnnouncement(now, output);
             return output;
+        }
+
+        void SendAnnouncement(DateTimeOffset now, List<DhcpOutput> output)
+        {
+            output.Add(DhcpOutput.Arp(ArpPacket.Announcement(identity.HardwareAddress, Lease!.Address)));
+            announcementsLeft--;
+            nextAnnouncement = announcementsLeft > 0 ? now + AddressConflictDetection.AnnounceInterval : null;
+            ArmBound();
+        }
+
+        /// <summary>While bound: the next announcement or the renewal, whichever comes first.</summary>
+        void ArmBound()
+        {
+            NextTimer = Lease!.RenewAt;
+            if (nextAnnouncement is { } at && (NextTimer is null || at < NextTimer)) NextTimer = at;
         }
 
         /// <summary>Stops managing the lease without telling the server (dhcpagent's DROP).</summary>
@@ -141,6 +196,7 @@ namespace IscsiDhcp.Dhcp.Client
             Lease = null;
             NextTimer = null;
             outstanding = null;
+            nextAnnouncement = null;
         }
 
         // ---- timers ----
@@ -178,7 +234,16 @@ namespace IscsiDhcp.Dhcp.Client
                     }
                     else Retransmit(now, output);
                     break;
+                case DhcpClientState.Probing:
+                    Probe(now, output);
+                    break;
                 case DhcpClientState.Bound:
+                    if (nextAnnouncement is { } announce && now >= announce)
+                    {
+                        SendAnnouncement(now, output);
+                        if (Lease!.RenewAt is not { } renew || now < renew) break;
+                    }
+                    nextAnnouncement = null;
                     StartExtending(now, output);
                     break;
                 case DhcpClientState.Renewing:
@@ -260,6 +325,7 @@ namespace IscsiDhcp.Dhcp.Client
         {
             State = DhcpClientState.Init;
             outstanding = null;
+            nextAnnouncement = null;
             NextTimer = now + delay;
         }
 
@@ -299,11 +365,8 @@ namespace IscsiDhcp.Dhcp.Client
             {
                 case DhcpClientState.Selecting when reply.IsBootp && !reply.YourAddress.Equals(IPAddress.Any):
                     // A BOOTP server answered the DISCOVER: its reply is the lease, nothing to request.
-                    Lease = DhcpLease.FromAck(reply, now);
-                    State = DhcpClientState.Bound;
                     outstanding = null;
-                    NextTimer = null;
-                    output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Bound, null, Lease));
+                    Accept(DhcpLease.FromAck(reply, now), null, now, output);
                     break;
                 case DhcpClientState.Selecting when type == DhcpMessageType.Offer:
                     if (reply.YourAddress.Equals(IPAddress.Any) || server is not { Length: 4 })
@@ -377,11 +440,109 @@ namespace IscsiDhcp.Dhcp.Client
                 output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Nak, before, null));
                 return;
             }
-            var extending = State is DhcpClientState.Renewing or DhcpClientState.Rebinding;
-            Lease = DhcpLease.FromAck(reply, now, extending ? before : null);
+            if (State is DhcpClientState.Renewing or DhcpClientState.Rebinding)
+            {
+                Lease = DhcpLease.FromAck(reply, now, before);
+                State = DhcpClientState.Bound;
+                NextTimer = Lease.RenewAt;
+                output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Extended, before, Lease));
+                return;
+            }
+            Accept(DhcpLease.FromAck(reply, now), before, now, output);
+        }
+
+        /// <summary>A new lease from an ACK: probed first with conflict detection on, else bound at once.</summary>
+        void Accept(DhcpLease lease, DhcpLease? before, DateTimeOffset now, List<DhcpOutput> output)
+        {
+            Lease = lease;
+            if (!options.ConflictDetection)
+            {
+                Bind(before, output);
+                return;
+            }
+            State = DhcpClientState.Probing;
+            probesSent = 0;
+            NextTimer = now + Between(TimeSpan.Zero, AddressConflictDetection.ProbeWait);
+            output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Probing, before, lease));
+        }
+
+        void Bind(DhcpLease? before, List<DhcpOutput> output)
+        {
             State = DhcpClientState.Bound;
-            NextTimer = Lease.RenewAt;
-            output.Add(DhcpOutput.Event(extending ? DhcpLeaseEventKind.Extended : DhcpLeaseEventKind.Bound, before, Lease));
+            nextAnnouncement = null;
+            lastDefended = null;
+            NextTimer = Lease!.RenewAt;
+            output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Bound, before, Lease));
+        }
+
+        /// <summary>RFC 5227 2.1.1: the next probe, or, ANNOUNCE_WAIT after the last one with no conflict, the address is ours.</summary>
+        void Probe(DateTimeOffset now, List<DhcpOutput> output)
+        {
+            if (probesSent == AddressConflictDetection.ProbeCount)
+            {
+                conflictsInARow = 0;
+                Bind(Lease, output);
+                return;
+            }
+            output.Add(DhcpOutput.Arp(ArpPacket.Probe(identity.HardwareAddress, Lease!.Address)));
+            probesSent++;
+            ProbesSent++;
+            NextTimer = now + (probesSent < AddressConflictDetection.ProbeCount
+                ? Between(AddressConflictDetection.ProbeMin, AddressConflictDetection.ProbeMax)
+                : AddressConflictDetection.AnnounceWait);
+        }
+
+        TimeSpan Between(TimeSpan least, TimeSpan most) => least + TimeSpan.FromTicks((long)(random.NextDouble() * (most - least).Ticks));
+
+        // ---- ARP (RFC 5227) ----
+
+        /// <summary>
+        /// Takes an ARP packet from the interface. While probing, one whose sender claims the
+        /// address (a reply, an announcement) or another host's probe for it is a conflict: the
+        /// address is declined. While holding the address on the interface, another host's packet
+        /// claiming it is defended against once (an announcement); a second within
+        /// DEFEND_INTERVAL ends the lease (Conflict) and starts over. Anything else changes nothing.
+        /// </summary>
+        public List<DhcpOutput> OnArp(ArpPacket packet, DateTimeOffset now)
+        {
+            var output = new List<DhcpOutput>();
+            if (!options.ConflictDetection || Lease is not { } lease || packet.SenderMac.AsSpan().SequenceEqual(identity.HardwareAddress)) return output;
+            var address = lease.Address;
+            switch (State)
+            {
+                case DhcpClientState.Probing:
+                    var claims = packet.SenderAddress.Equals(address);
+                    var probesToo = packet.IsRequest && packet.SenderAddress.Equals(IPAddress.Any) && packet.TargetAddress.Equals(address);
+                    if (!claims && !probesToo) break;
+                    var conflict = Conflict(address, packet, now);
+                    conflictsInARow++;
+                    DeclineLease(now, conflict, conflictsInARow >= AddressConflictDetection.MaxConflicts
+                        ? AddressConflictDetection.RateLimitInterval : options.DeclineWait, output);
+                    break;
+                case DhcpClientState.Bound or DhcpClientState.Renewing or DhcpClientState.Rebinding
+                    when packet.SenderAddress.Equals(address) && HoldsAddress(address):
+                    var held = Conflict(address, packet, now);
+                    if (lastDefended is not { } defended || now - defended >= AddressConflictDetection.DefendInterval)
+                    {
+                        lastDefended = now;
+                        output.Add(DhcpOutput.Arp(ArpPacket.Announcement(identity.HardwareAddress, address)));
+                        output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Defended, lease, lease, held));
+                        break;
+                    }
+                    // A bound lease is not declined (RFC 2131 allows DECLINE only before use): it is given up.
+                    Lease = null;
+                    conflictsInARow++;
+                    EnterInit(now, conflictsInARow >= AddressConflictDetection.MaxConflicts ? AddressConflictDetection.RateLimitInterval : TimeSpan.Zero);
+                    output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Conflict, lease, null, held));
+                    break;
+            }
+            return output;
+        }
+
+        AddressConflict Conflict(IPAddress address, ArpPacket packet, DateTimeOffset now)
+        {
+            Conflicts++;
+            return LastConflict = new AddressConflict(address, ArpPacket.FormatMac(packet.SenderMac), now);
         }
     }
 }

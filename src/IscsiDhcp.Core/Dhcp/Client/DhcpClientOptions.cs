@@ -21,6 +21,12 @@ namespace IscsiDhcp.Dhcp.Client
         public TimeSpan DeclineWait { get; init; } = TimeSpan.FromSeconds(10);
         /// <summary>Jitter of each retransmission: +- this (RFC 2131: +-1 s).</summary>
         public TimeSpan RetransmitJitter { get; init; } = TimeSpan.FromSeconds(1);
+        /// <summary>
+        /// RFC 5227: probe an ACKed address with ARP before using it (decline it when another host
+        /// answers), announce it, defend it. Needs the interface's own MAC and a packet socket:
+        /// virtual clients and relay mode never probe.
+        /// </summary>
+        public bool ConflictDetection { get; init; } = true;
 
         public void Validate()
         {

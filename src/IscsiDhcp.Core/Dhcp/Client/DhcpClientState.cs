@@ -6,6 +6,8 @@ namespace IscsiDhcp.Dhcp.Client
         Init,
         Selecting,
         Requesting,
+        /// <summary>The ACKed address is being probed with ARP before it is used (RFC 5227 2.1).</summary>
+        Probing,
         Bound,
         Renewing,
         Rebinding,

@@ -34,6 +34,8 @@ namespace IscsiDhcp.Dhcp.Transport
         readonly ConcurrentDictionary<string, Action<DhcpMessage>> clients = new(StringComparer.Ordinal);
         readonly CancellationTokenSource closing = new();
         readonly Thread receiver;
+        readonly object arpGate = new();
+        ArpChannel? arp;
 
         DhcpSocket(Socket socket, string interfaceName, IPAddress? relayAddress = null, IPAddress? relayServer = null, PacketSocket? broadcaster = null)
         {
@@ -131,6 +133,39 @@ namespace IscsiDhcp.Dhcp.Transport
             if (RelayAddress is not null) return true;
             var nic = LocalInterfaces.TryFind(InterfaceName);
             return nic is not null && nic.GetIPProperties().UnicastAddresses.Any(u => u.Address.Equals(address));
+        }
+
+        /// <summary>
+        /// Whether a client with <paramref name="hardwareAddress"/> can detect address conflicts
+        /// here (RFC 5227): on a link of our own (not relay mode, packet sockets available) and as
+        /// the interface itself: a virtual client's MAC is not the one the link sees our ARP from.
+        /// </summary>
+        public bool CanProbeFor(byte[] hardwareAddress) =>
+            broadcaster is not null && LocalInterfaces.HardwareAddress(InterfaceName).AsSpan().SequenceEqual(hardwareAddress);
+
+        /// <summary>ARP on this socket's interface, opened when the first client probes (see <see cref="CanProbeFor"/>).</summary>
+        public ArpChannel Arp
+        {
+            get
+            {
+                if (!CanProbeFor(LocalInterfaces.HardwareAddress(InterfaceName))) throw new InvalidOperationException($"{InterfaceName}: no ARP in relay mode or without packet sockets");
+                lock (arpGate)
+                {
+                    ObjectDisposedExceptionIfClosed();
+                    return arp ??= ArpChannel.Open(InterfaceName);
+                }
+            }
+        }
+
+        /// <summary>Malformed ARP frames seen on the interface since conflict detection began here (0 before).</summary>
+        public long MalformedArpFrames
+        {
+            get { lock (arpGate) return arp?.Malformed ?? 0; }
+        }
+
+        void ObjectDisposedExceptionIfClosed()
+        {
+            if (closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(DhcpSocket));
         }
 
         /// <summary>Delivers replies whose chaddr is <paramref name="hardwareAddress"/> to <paramref name="onReply"/> (on the receive thread).</summary>
@@ -249,6 +284,7 @@ namespace IscsiDhcp.Dhcp.Transport
             closing.Cancel();
             socket.Dispose();
             broadcaster?.Dispose();
+            lock (arpGate) arp?.Dispose();
         }
     }
 }

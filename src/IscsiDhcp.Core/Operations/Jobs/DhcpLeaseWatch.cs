@@ -69,6 +69,14 @@ namespace IscsiDhcp.Operations.Jobs
                     sink.WriteError(new OperationError(new InvalidOperationException($"{InterfaceName}: the server refused the lease (NAK); starting over"),
                         ErrorKind.ResourceUnavailable, "DhcpLeaseRefused", InterfaceName));
                     break;
+                case DhcpLeaseEventKind.Declined when e.Event.Conflict is { } inUse:
+                    sink.WriteError(new OperationError(new InvalidOperationException($"{InterfaceName}: {inUse}: declined it (DHCPDECLINE); asking for another address"),
+                        ErrorKind.ResourceExists, "DhcpAddressInUse", InterfaceName));
+                    break;
+                case DhcpLeaseEventKind.Conflict:
+                    sink.WriteError(new OperationError(new InvalidOperationException($"{InterfaceName}: {e.Event.Conflict} after it was defended once; the lease was given up, starting over"),
+                        ErrorKind.ResourceExists, "DhcpAddressConflict", InterfaceName));
+                    break;
                 case DhcpLeaseEventKind.Dropped or DhcpLeaseEventKind.Released:
                     End(null);
                     break;

@@ -34,6 +34,8 @@ namespace IscsiDhcp.Operations.Leases
         public byte[]? ParameterRequestList { get; set; }
         /// <summary>Put the address and routes on the interface.</summary>
         public bool Configure { get; set; }
+        /// <summary>Use the address without an ARP probe (RFC 5227), and neither announce nor defend it.</summary>
+        public bool NoConflictDetection { get; set; }
         public IPAddress? RelayAddress { get; set; }
         public IPAddress? ServerAddress { get; set; }
         public bool Inform { get; set; }
@@ -70,6 +72,9 @@ namespace IscsiDhcp.Operations.Leases
                 var delay = request.ClientOptions!.StartDelayMax;
                 host.WriteVerbose(delay == TimeSpan.Zero ? $"{InterfaceName}: the first DISCOVER goes out at once"
                     : $"{InterfaceName}: the first DISCOVER goes out after a random delay of up to {delay.TotalSeconds:0.###} s");
+                host.WriteVerbose(!request.ClientOptions.ConflictDetection ? $"{InterfaceName}: the address is used without an ARP probe (-NoConflictDetection)"
+                    : MacAddress is not null || RelayAddress is not null ? $"{InterfaceName}: a virtual client or relay-mode lease is not probed with ARP (it has no interface of its own)"
+                    : $"{InterfaceName}: the address is probed with ARP before it is used (RFC 5227: 4 to 7 s)");
             }
             return request;
         }
@@ -195,6 +200,7 @@ namespace IscsiDhcp.Operations.Leases
                 options = options with { StartDelayMax = most };
             }
             if (RequestedAddress is not null) options = options with { RequestedAddress = RequestedAddress };
+            if (NoConflictDetection) options = options with { ConflictDetection = false };
             return new DhcpStartRequest(InterfaceName)
             {
                 Identity = identity,
