@@ -16,4 +16,9 @@ public sealed record LabSpec
     /// <summary>Host numbers of the DHCP pool (the server is .1).</summary>
     public int RangeFirst { get; init; } = 10;
     public int RangeLast { get; init; } = 50;
+    /// <summary>
+    /// A host number for an address conflict: another host (a namespace of its own) holds it
+    /// statically and the server reserves it for the client interface. Null: none.
+    /// </summary>
+    public int? ConflictHost { get; init; }
 }

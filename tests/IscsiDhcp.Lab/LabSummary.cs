@@ -17,4 +17,7 @@ public sealed record LabSummary(
     string? DhcpServerAddress,
     string? DhcpLeaseFile,
     string? DhcpServerLog,
+    string? ConflictHostNetns,
+    string? ConflictAddress,
+    string? ConflictHostMac,
     string Directory);

@@ -20,6 +20,7 @@ options of up and hold:
   --mutual-chap USER:SECRET   account the target answers with (mutual CHAP)
   --dhcp dnsmasq|kea|none     DHCP server of the test network (dnsmasq)
   --lease-time SECONDS lease time of the DHCP network (120)
+  --conflict-host N    another host holds .N statically; the server reserves .N for the client
   --range FIRST-LAST   host numbers of the DHCP pool (10-50)
 """;
 
@@ -169,6 +170,7 @@ static LabSpec ParseSpec(string[] options)
             "--range" => Value().Split('-') is [var first, var last]
                 ? spec with { RangeFirst = ParseInt("--range", first), RangeLast = ParseInt("--range", last) }
                 : throw new ArgumentException("--range takes FIRST-LAST, like 10-250"),
+            "--conflict-host" => spec with { ConflictHost = ParseInt(options[i], Value()) },
             var other => throw new ArgumentException($"unknown option '{other}'"),
         };
     }

@@ -82,16 +82,17 @@ public sealed class DhcpTestNetwork
         CommandRunner.Check("ip", "-n", netns, "addr", "add", $"{prefix}.1/24", "dev", server);
         CommandRunner.Check("ip", "-n", netns, "link", "set", server, "up");
 
+        var clientMac = File.ReadAllText($"/sys/class/net/{client}/address").Trim();
         var (process, leaseFile) = options.Server switch
         {
-            DhcpServerKind.Dnsmasq => StartDnsmasq(run, options, netns, server, prefix),
-            DhcpServerKind.Kea => StartKea(run, options, netns, server, prefix),
+            DhcpServerKind.Dnsmasq => StartDnsmasq(run, options, netns, server, prefix, clientMac),
+            DhcpServerKind.Kea => StartKea(run, options, netns, server, prefix, clientMac),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Server, "unknown DHCP server"),
         };
         return new DhcpTestNetwork(options, netns, client, server, prefix, process, leaseFile);
     }
 
-    static (LabProcess, string) StartDnsmasq(LabRun run, DhcpNetworkOptions o, string netns, string iface, string prefix)
+    static (LabProcess, string) StartDnsmasq(LabRun run, DhcpNetworkOptions o, string netns, string iface, string prefix, string clientMac)
     {
         var leases = Path.Combine(run.Directory, $"{iface}-dnsmasq.leases");
         var seconds = ((int)o.LeaseTime.TotalSeconds).ToString(CultureInfo.InvariantCulture);
@@ -105,12 +106,17 @@ public sealed class DhcpTestNetwork
             "--log-dhcp", "--log-facility=-",
         };
         if (o.Authoritative) args.Add("--dhcp-authoritative");
+        if (o.ReservedHost is { } reserved)
+        {
+            args.Add($"--dhcp-host={clientMac},{prefix}.{reserved}");
+            args.Add("--no-ping");
+        }
         var process = run.StartProcess($"{iface}-dnsmasq", "dnsmasq", args, netns);
         process.WaitUntil(() => process.ReadLog().Contains("DHCP, IP range", StringComparison.Ordinal), ReadyTimeout, "serving DHCP");
         return (process, leases);
     }
 
-    static (LabProcess, string) StartKea(LabRun run, DhcpNetworkOptions o, string netns, string iface, string prefix)
+    static (LabProcess, string) StartKea(LabRun run, DhcpNetworkOptions o, string netns, string iface, string prefix, string clientMac)
     {
         var leases = Path.Combine(run.Directory, $"{iface}-kea-leases4.csv");
         var lifetime = (long)o.LeaseTime.TotalSeconds;
@@ -132,6 +138,9 @@ public sealed class DhcpTestNetwork
                         ["subnet"] = $"{prefix}.0/24",
                         ["pools"] = new[] { new Dictionary<string, object> { ["pool"] = $"{prefix}.{o.RangeFirst} - {prefix}.{o.RangeLast}" } },
                         ["option-data"] = new[] { new Dictionary<string, object> { ["name"] = "routers", ["data"] = $"{prefix}.1" } },
+                        ["reservations"] = o.ReservedHost is { } reserved
+                            ? new[] { new Dictionary<string, object> { ["hw-address"] = clientMac, ["ip-address"] = $"{prefix}.{reserved}" } }
+                            : Array.Empty<Dictionary<string, object>>(),
                     },
                 },
                 ["loggers"] = new[]
