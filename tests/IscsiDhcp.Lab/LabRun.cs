@@ -45,8 +45,14 @@ public sealed class LabRun : IDisposable
     /// Hands the run over so that it outlives this process: to another live process
     /// (reaped once that one is gone), or to nobody (kept until <c>lab.sh down</c>).
     /// </summary>
-    public void HandOver(ProcessIdentity? owner) =>
-        File.WriteAllText(Path.Combine(Directory, LabJanitor.OwnerFile), owner?.ToString() ?? LabJanitor.KeptOwner);
+    public void HandOver(ProcessIdentity? owner)
+    {
+        // Written aside and renamed: a janitor of another run reads the file without our lock,
+        // and a half-written owner would make this run look orphaned.
+        var path = Path.Combine(Directory, LabJanitor.OwnerFile);
+        File.WriteAllText(path + ".new", owner?.ToString() ?? LabJanitor.KeptOwner);
+        File.Move(path + ".new", path, overwrite: true);
+    }
 
     /// <summary>A name unique to this run, short enough to become a network interface name (15 bytes) with one more letter.</summary>
     public string NewName(string prefix)
