@@ -29,7 +29,7 @@ public readonly record struct ProcessIdentity(int Pid, long StartTime)
     public static ProcessIdentity Parse(string text)
     {
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2) throw new FormatException($"'{text}' is not 'PID STARTTIME'");
+        if (parts.Length < 2) throw new FormatException($"'{text}' is not 'PID STARTTIME'");
         return new ProcessIdentity(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture),
             long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }

@@ -23,6 +23,23 @@ public sealed class PacketCapture
         return new PacketCapture(tcpdump);
     }
 
+    /// <summary>Captures ARP on the server's interface, with link addresses and times (-e -tt).</summary>
+    public static PacketCapture ArpOnLink(LabRun run, DhcpTestNetwork network)
+    {
+        var tcpdump = run.StartProcess("tcpdump-arp", "tcpdump",
+            new[] { "-n", "-e", "-tt", "-l", "-i", network.ServerInterface, "arp" }, network.Netns);
+        tcpdump.WaitUntil(() => tcpdump.ReadLog().Contains("listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "listening");
+        return new PacketCapture(tcpdump);
+    }
+
+    static readonly Regex ArpLine = new(@"^(?<time>\d+\.\d+) (?<mac>[0-9a-f:]{17}) > [0-9a-f:]{17}, ethertype ARP \(0x0806\), length \d+: (?<what>.*?), length \d+$", RegexOptions.Multiline);
+
+    /// <summary>The ARP packets captured so far: when (tcpdump's clock, seconds), the source MAC, and tcpdump's description.</summary>
+    public IReadOnlyList<(double Time, string SourceMac, string What)> ArpPackets() =>
+        ArpLine.Matches(tcpdump.ReadLog())
+            .Select(m => (double.Parse(m.Groups["time"].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups["mac"].Value, m.Groups["what"].Value))
+            .ToList();
+
     /// <summary>The UDP datagrams captured so far: source and destination address and port.</summary>
     public IReadOnlyList<CapturedDatagram> Datagrams() =>
         UdpLine.Matches(tcpdump.ReadLog())
