@@ -13,6 +13,8 @@ public sealed class DhcpClientTests : IDisposable
 {
     static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     static readonly DhcpClientOptions Quick = new() { StartDelayMax = TimeSpan.Zero };
+    // For leases of a few seconds: RFC 5227's 4 to 7 s probe would outlast T1 (DhcpConflictDetectionTests test probing).
+    static readonly DhcpClientOptions Unprobed = Quick with { ConflictDetection = false };
     readonly LabRun run = LabRun.Create();
 
     public void Dispose() => run.Dispose();
@@ -25,9 +27,9 @@ public sealed class DhcpClientTests : IDisposable
     }
 
     /// <summary>A client that configures its interface once bound, so unicast renewals can flow.</summary>
-    static DhcpClient ConfiguringClient(DhcpSocket socket, DhcpTestNetwork network)
+    static DhcpClient ConfiguringClient(DhcpSocket socket, DhcpTestNetwork network, DhcpClientOptions? options = null)
     {
-        var client = new DhcpClient(socket, IdentityOf(network), Quick);
+        var client = new DhcpClient(socket, IdentityOf(network), options ?? Quick);
         client.LeaseEvent += (_, e) =>
         {
             if (e.Kind == DhcpLeaseEventKind.Bound) network.ConfigureClientAddress(e.After!.Address.ToString(), e.After.PrefixLength);
@@ -86,7 +88,7 @@ public sealed class DhcpClientTests : IDisposable
     {
         var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Kea, LeaseTime = TimeSpan.FromSeconds(12) });
         using var socket = DhcpSocket.Open(network.ClientInterface);
-        using var client = ConfiguringClient(socket, network);
+        using var client = ConfiguringClient(socket, network, Unprobed);
         var events = new List<DhcpLeaseEventKind>();
         client.LeaseEvent += (_, e) => { lock (events) events.Add(e.Kind); };
         var lease = await client.StartAsync().WaitAsync(Bound);
@@ -110,7 +112,7 @@ public sealed class DhcpClientTests : IDisposable
     {
         var network = DhcpTestNetwork.Create(run, new DhcpNetworkOptions { Server = DhcpServerKind.Kea, LeaseTime = TimeSpan.FromSeconds(4) });
         using var socket = DhcpSocket.Open(network.ClientInterface);
-        using var client = new DhcpClient(socket, IdentityOf(network), Quick);
+        using var client = new DhcpClient(socket, IdentityOf(network), Unprobed);
         await client.StartAsync().WaitAsync(Bound);
         network.Server.Suspend();
         DhcpLeaseEventArgs expired;

@@ -9,8 +9,10 @@ BeforeAll {
     Import-Module $script:manifest -Force
     $script:lab = Start-TestLab -Arguments @('--luns', '1', '--lun-size', '1M', '--dhcp', 'dnsmasq')
     $script:kea = Start-TestLab -Arguments @('--luns', '1', '--lun-size', '1M', '--dhcp', 'kea')
+    # Another host holds .30 and dnsmasq reserves .30 for this lab's client: an address conflict.
+    $script:held = Start-TestLab -Arguments @('--luns', '1', '--lun-size', '1M', '--dhcp', 'dnsmasq', '--conflict-host', '30')
     $script:iface = $lab.dhcpClientInterface
-    $script:labInterfaces = @($lab.dhcpClientInterface, $kea.dhcpClientInterface)
+    $script:labInterfaces = @($lab.dhcpClientInterface, $kea.dhcpClientInterface, $held.dhcpClientInterface)
 
     # A veth pair of this test's own with nobody on the other end: a DHCP client there never hears back.
     $script:silent = 'pds{0}c' -f (Get-Random -Minimum 10000 -Maximum 99999)
@@ -49,6 +51,7 @@ AfterAll {
     & ip link del $script:silent 2>$null
     Stop-TestLab $script:lab
     Stop-TestLab $script:kea
+    Stop-TestLab $script:held
 }
 
 Describe 'DHCP cmdlets' -Skip:(-not $IsLinux) {
@@ -243,6 +246,43 @@ Describe 'DHCP cmdlets' -Skip:(-not $IsLinux) {
             $job.State | Should -Be 'Stopped'
             Get-DhcpLease -InterfaceName $silent -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             Get-OwnDhcpSocket | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'Address conflict detection (RFC 5227)' {
+        # In this order: after the decline, dnsmasq keeps the reserved address back for ten minutes.
+        It 'uses an address another host holds, unprobed, only with -NoConflictDetection' {
+            $lease = Start-DhcpLease $held.dhcpClientInterface -NoConflictDetection
+            "$($lease.Address)" | Should -Be $held.conflictAddress
+            $lease.ConflictDetection | Should -BeFalse
+            $lease.ProbesSent | Should -Be 0
+            $lease | Stop-DhcpLease -Release -Confirm:$false
+        }
+
+        It 'declines an address another host holds, names that host, and binds another' {
+            $job = Start-DhcpLease $held.dhcpClientInterface -Configure -AsJob
+            $deadline = [DateTime]::UtcNow.AddSeconds(45)
+            do { Start-Sleep -Milliseconds 500; $lease = Get-DhcpLease $held.dhcpClientInterface -ErrorAction SilentlyContinue }
+            until ($lease.State -eq 'Bound' -or [DateTime]::UtcNow -gt $deadline)
+
+            $lease.State | Should -Be 'Bound'
+            "$($lease.Address)" | Should -Not -Be $held.conflictAddress
+            $lease.ConflictDetection | Should -BeTrue
+            $lease.Declines | Should -Be 1
+            "$($lease.LastConflict.Address)" | Should -Be $held.conflictAddress
+            $lease.LastConflict.HardwareAddress | Should -Be $held.conflictHostMac
+            Get-InterfaceAddress $held.dhcpClientInterface | Should -Be "$($lease.Address)/24"
+
+            $events = @(Receive-Job $job -Keep -ErrorVariable jobErrors -ErrorAction SilentlyContinue)
+            @($events.Kind) | Should -Be @('Probing', 'Declined', 'Probing', 'Bound')
+            $inUse = @($jobErrors | Where-Object { $_.FullyQualifiedErrorId -like 'DhcpAddressInUse*' })
+            $inUse.Count | Should -Be 1
+            "$inUse" | Should -Match ([regex]::Escape("$($held.conflictAddress) is in use by $($held.conflictHostMac)"))
+            "$($inUse[0].CategoryInfo.Category)" | Should -Be 'ResourceExists'
+            Get-Content $held.dhcpServerLog -Raw | Should -Match "DHCPDECLINE\(\S+\) $([regex]::Escape($held.conflictAddress))"
+            # The event view names the conflict at 120 columns.
+            $view = $events | Format-Table | Out-String -Width 120
+            $view | Should -Match ([regex]::Escape("in use by $($held.conflictHostMac)"))
         }
     }
 
