@@ -195,6 +195,8 @@ public sealed class DhcpClientTests : IDisposable
         {
             var leases = await Task.WhenAll(clients.Select(c => c.StartAsync())).WaitAsync(TimeSpan.FromMinutes(2));
             Assert.Equal(200, leases.Select(l => l.Address).Distinct().Count());
+            // Virtual clients never probe: the link sees ARP from the interface's MAC, not theirs.
+            Assert.All(clients, c => Assert.Equal((false, 0L), (c.ConflictDetection, c.ProbesSent)));
             Assert.All(leases, l => Assert.True(network.InRange(l.Address.ToString())));
             Assert.Equal(0, socket.Counters.Malformed);
         }
@@ -219,6 +221,7 @@ public sealed class DhcpClientTests : IDisposable
         Assert.True(network.InRange(lease.Address.ToString()), $"{lease.Address} is outside the pool");
         Assert.Equal(IPAddress.Parse(relay), lease.Ack.RelayAddress);
         Assert.Equal(0, socket.Counters.Malformed);
+        Assert.False(client.ConflictDetection);   // relay mode has no link of its own to probe
     }
 
     [Theory]

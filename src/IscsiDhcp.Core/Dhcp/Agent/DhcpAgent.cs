@@ -152,7 +152,16 @@ namespace IscsiDhcp.Dhcp.Agent
             ThrowIfDisposed();
             var key = new DhcpLeaseKey(request.InterfaceName, identity.ClientId);
             if (leases.TryGetValue(key, out var existing)) return existing;
-            var client = new DhcpClient(sockets.Acquire(request, out var socketKey), identity, request.ClientOptions, time);
+            var socket = sockets.Acquire(request, out var socketKey);
+            DhcpClient client;
+            try { client = new DhcpClient(socket, identity, request.ClientOptions, time); }
+            catch (Exception e)
+            {
+                sockets.Release(socketKey);
+                if (e is UnauthorizedAccessException)
+                    throw new DhcpAgentException(DhcpAgentError.Permission, $"{request.InterfaceName}: {e.Message}; conflict detection (ARP) needs it (or use -NoConflictDetection)");
+                throw;
+            }
             var managed = new ManagedLease(key, client, request.Configure, socketKey);
             client.LeaseEvent += (_, e) => OnClientEvent(managed, e);
             leases[key] = managed;
