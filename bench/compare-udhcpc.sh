@@ -3,13 +3,15 @@
 # round, the cmdlet timed from call to the lease object) against busybox udhcpc
 # (process start to exit with a lease), same dnsmasq, same interface, alternating
 # rounds of COUNT leases each. Prints the medians in milliseconds and ours/udhcpc.
+# udhcpc checks no address with ARP unless given -a, so by default ours runs with
+# -NoConflictDetection too (RFC 5227's probe alone takes 4 to 7 s by design).
 #   bench/compare-udhcpc.sh [ROUNDS] [COUNT] [START-DHCPLEASE ARGUMENTS...]    (root)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
 count="${2:-5}"
 shift 2 || true
-extra="$*"
+extra="${*:--NoConflictDetection}"
 command -v udhcpc >/dev/null || { echo "compare-udhcpc.sh: udhcpc missing (apt-get install udhcpc)" >&2; exit 1; }
 pwsh="$(command -v pwsh || echo "$HOME/.dotnet/tools/pwsh")"
 
