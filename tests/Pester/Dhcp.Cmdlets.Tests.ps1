@@ -148,7 +148,7 @@ Describe 'DHCP cmdlets' -Skip:(-not $IsLinux) {
                 $deadline = [DateTime]::UtcNow.AddSeconds(10)
                 while (-not ((Test-Path $log) -and ((Get-Content $log) -contains 'Released')) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
                 $lines = @(Get-Content $log)
-                $lines[0] | Should -Be 'Bound'
+                $lines[0..1] | Should -Be @('Probing', 'Bound') -Because 'the address is probed (RFC 5227) before it is bound'
                 $lines[-1] | Should -Be 'Released'
                 @($lines | Where-Object { $_ -eq 'Bound' }).Count | Should -Be 1 -Because 'each event runs the action once'
             }
@@ -280,9 +280,10 @@ Describe 'DHCP cmdlets' -Skip:(-not $IsLinux) {
             "$inUse" | Should -Match ([regex]::Escape("$($held.conflictAddress) is in use by $($held.conflictHostMac)"))
             "$($inUse[0].CategoryInfo.Category)" | Should -Be 'ResourceExists'
             Get-Content $held.dhcpServerLog -Raw | Should -Match "DHCPDECLINE\(\S+\) $([regex]::Escape($held.conflictAddress))"
-            # The event view names the conflict at 120 columns.
+            # The event view names the conflict at 120 columns, on one line.
             $view = $events | Format-Table | Out-String -Width 120
-            $view | Should -Match ([regex]::Escape("in use by $($held.conflictHostMac)"))
+            $view | Should -Match ([regex]::Escape("Declined $($held.conflictAddress) in use by $($held.conflictHostMac)"))
+            Stop-DhcpLease $held.dhcpClientInterface -Release -Confirm:$false
         }
     }
 
