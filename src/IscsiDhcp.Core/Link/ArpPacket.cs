@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Link
 {
@@ -90,9 +91,6 @@ namespace IscsiDhcp.Link
             return bytes;
         }
 
-        /// <summary>A MAC as "aa:bb:cc:dd:ee:ff", as `ip link` shows it.</summary>
-        public static string FormatMac(byte[] mac) => BitConverter.ToString(mac).Replace('-', ':').ToLowerInvariant();
-
         static byte[] CheckedMac(byte[] mac) =>
             mac.Length == MacLength ? (byte[])mac.Clone() : throw new ArgumentException($"an Ethernet MAC is {MacLength} bytes, not {mac.Length}", nameof(mac));
 
@@ -100,7 +98,7 @@ namespace IscsiDhcp.Link
             address.AddressFamily == AddressFamily.InterNetwork ? address : throw new ArgumentException($"ARP here is for IPv4 addresses, not {address}", nameof(address));
 
         public override string ToString() => IsRequest
-            ? $"ARP request who-has {TargetAddress} tell {SenderAddress} ({FormatMac(SenderMac)})"
-            : $"ARP reply {SenderAddress} is-at {FormatMac(SenderMac)}";
+            ? $"ARP request who-has {TargetAddress} tell {SenderAddress} ({ColonHex.Format(SenderMac)})"
+            : $"ARP reply {SenderAddress} is-at {ColonHex.Format(SenderMac)}";
     }
 }

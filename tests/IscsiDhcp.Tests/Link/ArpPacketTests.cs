@@ -29,7 +29,7 @@ public sealed class ArpPacketTests
         Assert.True(ArpPacket.TryParse(bytes, out var reply));
         Assert.False(reply!.IsRequest);
         Assert.Equal(IPAddress.Parse("198.18.0.20"), reply.SenderAddress);
-        Assert.Equal("0a:0b:0c:0d:0e:0f", ArpPacket.FormatMac(reply.SenderMac));
+        Assert.Equal([0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F], reply.SenderMac);
         Assert.Equal(Mac, reply.TargetMac);
         Assert.Equal(IPAddress.Any, reply.TargetAddress);
     }

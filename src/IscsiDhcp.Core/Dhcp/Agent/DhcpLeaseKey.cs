@@ -30,10 +30,7 @@ namespace IscsiDhcp.Dhcp.Agent
         internal byte[] ClientIdBytes => clientId ?? Array.Empty<byte>();
 
         /// <summary>Lower-case hex bytes joined by ':', as Get-DhcpLease shows them.</summary>
-        public string ClientIdText => FormatClientId(ClientIdBytes);
-
-        /// <summary>The text form of a client identifier.</summary>
-        public static string FormatClientId(byte[] clientId) => BitConverter.ToString(clientId).Replace('-', ':').ToLowerInvariant();
+        public string ClientIdText => Common.ColonHex.Format(ClientIdBytes);
 
         /// <summary>A key from an interface name and client-id text as <see cref="ClientIdText"/> writes it (':' or '-' between bytes, or none).</summary>
         public static DhcpLeaseKey Parse(string interfaceName, string clientIdText) =>

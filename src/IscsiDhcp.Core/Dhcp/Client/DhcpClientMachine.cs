@@ -542,7 +542,7 @@ namespace IscsiDhcp.Dhcp.Client
         AddressConflict Conflict(IPAddress address, ArpPacket packet, DateTimeOffset now)
         {
             Conflicts++;
-            return LastConflict = new AddressConflict(address, ArpPacket.FormatMac(packet.SenderMac), now);
+            return LastConflict = new AddressConflict(address, Common.ColonHex.Format(packet.SenderMac), now);
         }
     }
 }

@@ -148,10 +148,10 @@ namespace IscsiDhcp.Dhcp.Transport
         {
             get
             {
-                if (!CanProbeFor(LocalInterfaces.HardwareAddress(InterfaceName))) throw new InvalidOperationException($"{InterfaceName}: no ARP in relay mode or without packet sockets");
+                if (broadcaster is null) throw new InvalidOperationException($"{InterfaceName}: no ARP in relay mode or without packet sockets");
                 lock (arpGate)
                 {
-                    ObjectDisposedExceptionIfClosed();
+                    if (closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(DhcpSocket));
                     return arp ??= ArpChannel.Open(InterfaceName);
                 }
             }
@@ -161,11 +161,6 @@ namespace IscsiDhcp.Dhcp.Transport
         public long MalformedArpFrames
         {
             get { lock (arpGate) return arp?.Malformed ?? 0; }
-        }
-
-        void ObjectDisposedExceptionIfClosed()
-        {
-            if (closing.IsCancellationRequested) throw new ObjectDisposedException(nameof(DhcpSocket));
         }
 
         /// <summary>Delivers replies whose chaddr is <paramref name="hardwareAddress"/> to <paramref name="onReply"/> (on the receive thread).</summary>

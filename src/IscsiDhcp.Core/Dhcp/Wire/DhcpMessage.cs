@@ -96,7 +96,7 @@ namespace IscsiDhcp.Dhcp.Wire
             new DhcpHeaderField("siaddr", 4, true, (DhcpMessage m, ref DhcpReader r) => m.ServerAddress = r.Address(), (DhcpMessage m, ref DhcpWriter w) => w.Address(m.ServerAddress), m => m.ServerAddress.ToString()),
             new DhcpHeaderField("giaddr", 4, true, (DhcpMessage m, ref DhcpReader r) => m.RelayAddress = r.Address(), (DhcpMessage m, ref DhcpWriter w) => w.Address(m.RelayAddress), m => m.RelayAddress.ToString()),
             new DhcpHeaderField("chaddr", 16, true, (DhcpMessage m, ref DhcpReader r) => m.ClientHardwareAddress = r.Bytes(16).ToArray(),
-                (DhcpMessage m, ref DhcpWriter w) => w.Bytes(m.ClientHardwareAddress, 16), m => BitConverter.ToString(m.HardwareAddress.ToArray()).Replace('-', ':').ToLowerInvariant()),
+                (DhcpMessage m, ref DhcpWriter w) => w.Bytes(m.ClientHardwareAddress, 16), m => Common.ColonHex.Format(m.HardwareAddress)),
             // sname and file may hold options instead (option 52): Parse reads them again as options then.
             new DhcpHeaderField("sname", 64, true, (DhcpMessage m, ref DhcpReader r) => m.ServerName = r.FixedText(64), (DhcpMessage m, ref DhcpWriter w) => w.FixedText(m.ServerName, 64), m => m.ServerName),
             new DhcpHeaderField("file", 128, true, (DhcpMessage m, ref DhcpReader r) => m.BootFile = r.FixedText(128), (DhcpMessage m, ref DhcpWriter w) => w.FixedText(m.BootFile, 128), m => m.BootFile),
