@@ -515,9 +515,7 @@ namespace IscsiDhcp.Dhcp.Client
                     var probesToo = packet.IsRequest && packet.SenderAddress.Equals(IPAddress.Any) && packet.TargetAddress.Equals(address);
                     if (!claims && !probesToo) break;
                     var conflict = Conflict(address, packet, now);
-                    conflictsInARow++;
-                    DeclineLease(now, conflict, conflictsInARow >= AddressConflictDetection.MaxConflicts
-                        ? AddressConflictDetection.RateLimitInterval : options.DeclineWait, output);
+                    DeclineLease(now, conflict, WaitAfterConflict(options.DeclineWait), output);
                     break;
                 case DhcpClientState.Bound or DhcpClientState.Renewing or DhcpClientState.Rebinding
                     when packet.SenderAddress.Equals(address) && HoldsAddress(address):
@@ -531,13 +529,16 @@ namespace IscsiDhcp.Dhcp.Client
                     }
                     // A bound lease is not declined (RFC 2131 allows DECLINE only before use): it is given up.
                     Lease = null;
-                    conflictsInARow++;
-                    EnterInit(now, conflictsInARow >= AddressConflictDetection.MaxConflicts ? AddressConflictDetection.RateLimitInterval : TimeSpan.Zero);
+                    EnterInit(now, WaitAfterConflict(TimeSpan.Zero));
                     output.Add(DhcpOutput.Event(DhcpLeaseEventKind.Conflict, lease, null, held));
                     break;
             }
             return output;
         }
+
+        /// <summary>RFC 5227 2.1.1: after MAX_CONFLICTS in a row, one new address per RATE_LIMIT_INTERVAL at most.</summary>
+        TimeSpan WaitAfterConflict(TimeSpan usual) =>
+            ++conflictsInARow >= AddressConflictDetection.MaxConflicts ? AddressConflictDetection.RateLimitInterval : usual;
 
         AddressConflict Conflict(IPAddress address, ArpPacket packet, DateTimeOffset now)
         {
