@@ -170,8 +170,16 @@ namespace IscsiDhcp.Iscsi.Session
                 task.End();
                 lock (pending) idleTasks.Push(task);
             }
-            CompletionDispatcher.Post(completion, result, error);
+            // The receive loop gathers what it ends and hands it over before its next read that
+            // may block: one wake-up of a dispatcher thread for every PDU that one read brought.
+            if (Thread.CurrentThread == receiveLoop) received.Add(new CompletionDispatcher.Work(completion, result, error));
+            else CompletionDispatcher.Post(completion, result, error);
         }
+
+        /// <summary>Commands the receive loop has ended and not yet handed to the dispatcher (the receive thread's alone).</summary>
+        readonly List<CompletionDispatcher.Work> received = new();
+
+        void TellReceived() => CompletionDispatcher.Post(received);
 
         /// <summary>Ends an exchange with the target's reply; its awaiter resumes off this thread.</summary>
         void Finish(PendingTask task, in ExchangeReply reply)
@@ -206,6 +214,7 @@ namespace IscsiDhcp.Iscsi.Session
 
         void StartReceiving()
         {
+            connection.BeforeReceive = TellReceived;
             receiveLoop = new Thread(ReceiveLoop) { IsBackground = true, Name = $"iSCSI receive {TargetName}" };
             receiveLoop.Start();
         }
