@@ -40,6 +40,7 @@ namespace IscsiDhcp.Iscsi.Session
         readonly SemaphoreSlim wire = new(1, 1);
         readonly ReadOnlyMemory<byte>[] batchData = new ReadOnlyMemory<byte>[MaxBatch];
         readonly WaitCallback drainSendQueue;
+        readonly Action drainNow;
         bool sending;
         readonly object windowLock = new();
         readonly CancellationTokenSource closing = new();
@@ -76,6 +77,7 @@ namespace IscsiDhcp.Iscsi.Session
             nextTag = firstTag;
             abortOnCancel = state => _ = AbortAsync((PendingTask)state!);
             drainSendQueue = _ => DrainSendQueue();
+            drainNow = DrainSendQueue;
         }
 
         public TargetAddress Portal { get; }
@@ -404,6 +406,8 @@ namespace IscsiDhcp.Iscsi.Session
                 if (sending) return;
                 sending = true;
             }
+            // Told from a completion: sent with the commands the next completions queue.
+            if (CompletionDispatcher.TryDefer(drainNow)) return;
             DrainSendQueue();
         }
 
