@@ -45,7 +45,8 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 dotnet publish "$root/src/IscsiDhcp/IscsiDhcp.csproj" -c Release --nologo -v quiet >/dev/null
 manifest="$root/out/IscsiDhcp/IscsiDhcp.psd1"
 export ISCSIDHCP_AGENT_SOCKET="$scratch/agent.sock"
-setsid pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$scratch/state'" >"$scratch/agent.log" 2>&1 &
+# The thread pool setting is the one the systemd unit and the on-demand launcher give the agent.
+DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 setsid pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Start-IscsiDhcpAgent -Foreground -StateDirectory '$scratch/state'" >"$scratch/agent.log" 2>&1 &
 ours_pid=$!
 for _ in $(seq 300); do [ -S "$scratch/agent.sock" ] && break; sleep 0.1; done
 [ -S "$scratch/agent.sock" ] || { echo "compare-nbd.sh: the agent did not start: $(cat "$scratch/agent.log")" >&2; exit 1; }

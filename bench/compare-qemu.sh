@@ -8,7 +8,10 @@
 # Ours is timed around Copy-IscsiLun inside pwsh (start-up, Import-Module and Connect-IscsiTarget
 # are outside the window); qemu-img is timed around the whole process (its start-up and login
 # are a few milliseconds). Both write their file in the same directory; ours fsyncs it before it
-# takes its name (a finished copy is on disk), qemu-img convert with its default cache mode does not.
+# takes its name (a finished copy is on disk), qemu-img convert with its default cache mode
+# ('unsafe') does not; so each round also times `qemu-img convert -t writeback`, which flushes its
+# destination at the end as ours does (the file, or the LUN with SYNCHRONIZE CACHE), and a second
+# line per direction gives ours against that.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
@@ -38,6 +41,7 @@ url="iscsi://$portal/$target/1"
 ours() {   # ours DIRECTION -> seconds
     local direction=$1 path
     if [ "$direction" = LunToFile ]; then path="$scratch/ours.img"; rm -f "$path"; else path="$scratch/source.img"; fi
+    sync   # nobody's dirty pages (the last round's, the set-up's) are written back inside this window
     "$pwsh" -NoProfile -NonInteractive -Command "
         \$ErrorActionPreference = 'Stop'
         Import-Module '$manifest'
@@ -52,14 +56,15 @@ ours() {   # ours DIRECTION -> seconds
     " | tail -1
 }
 
-theirs() {   # theirs DIRECTION -> seconds
-    local direction=$1 start end
+theirs() {   # theirs DIRECTION CACHE-MODE -> seconds
+    local direction=$1 cache=$2 start end
+    rm -f "$scratch/qemu.img"
+    sync
     start=$(date +%s.%N)
     if [ "$direction" = LunToFile ]; then
-        rm -f "$scratch/qemu.img"
-        qemu-img convert -f raw -O raw "$url" "$scratch/qemu.img"
+        qemu-img convert -t "$cache" -f raw -O raw "$url" "$scratch/qemu.img"
     else
-        qemu-img convert -n -f raw -O raw "$scratch/source.img" "$url"
+        qemu-img convert -t "$cache" -n -f raw -O raw "$scratch/source.img" "$url"
     fi
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }'
@@ -68,11 +73,12 @@ theirs() {   # theirs DIRECTION -> seconds
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for direction in LunToFile FileToLun; do
-    o=() t=()
+    o=() t=() f=()
     for r in $(seq "$rounds"); do
         o+=("$(ours "$direction")")
-        t+=("$(theirs "$direction")")
-        echo "compare-qemu: $direction round $r: ours ${o[-1]} s, qemu-img ${t[-1]} s" >&2
+        t+=("$(theirs "$direction" unsafe)")
+        f+=("$(theirs "$direction" writeback)")
+        echo "compare-qemu: $direction round $r: ours ${o[-1]} s, qemu-img ${t[-1]} s, qemu-img -t writeback ${f[-1]} s" >&2
     done
     if [ "$direction" = LunToFile ]; then
         cmp -s "$scratch/ours.img" "$lunfile" || { echo "compare-qemu: our copy differs from the LUN" >&2; exit 1; }
@@ -80,8 +86,10 @@ for direction in LunToFile FileToLun; do
         cmp -s "$scratch/source.img" "$lunfile" || { echo "compare-qemu: the LUN differs from the file copied into it" >&2; exit 1; }
     fi
     om="$(printf '%s\n' "${o[@]}" | median)"
-    tm="$(printf '%s\n' "${t[@]}" | median)"
-    awk -v d="$direction" -v r="$rounds" -v b="$bytes" -v o="$om" -v t="$tm" -v x="$extra" 'BEGIN {
-        printf "{\"direction\":\"%s\",\"bytes\":%d,\"rounds\":%d,\"extraArguments\":\"%s\",\"oursSeconds\":%.3f,\"qemuImgSeconds\":%.3f,\"oursMBps\":%.1f,\"qemuImgMBps\":%.1f,\"ratio\":%.2f}\n",
-            d, b, r, x, o, t, b / o / 1e6, b / t / 1e6, t / o }'
+    for anchor in unsafe writeback; do
+        if [ "$anchor" = unsafe ]; then tm="$(printf '%s\n' "${t[@]}" | median)"; else tm="$(printf '%s\n' "${f[@]}" | median)"; fi
+        awk -v d="$direction" -v a="$anchor" -v r="$rounds" -v b="$bytes" -v o="$om" -v t="$tm" -v x="$extra" 'BEGIN {
+            printf "{\"direction\":\"%s\",\"qemuImgCache\":\"%s\",\"bytes\":%d,\"rounds\":%d,\"extraArguments\":\"%s\",\"oursSeconds\":%.3f,\"qemuImgSeconds\":%.3f,\"oursMBps\":%.1f,\"qemuImgMBps\":%.1f,\"ratio\":%.2f}\n",
+                d, a, b, r, x, o, t, b / o / 1e6, b / t / 1e6, t / o }'
+    done
 done

@@ -33,6 +33,32 @@ public sealed class CompletionDispatcherTests
     }
 
     [Fact]
+    public void A_send_is_held_back_only_on_a_dispatcher_thread()
+    {
+        var ran = false;
+        Assert.False(CompletionDispatcher.TryDefer(() => ran = true));
+        Assert.False(ran);
+    }
+
+    [Fact]
+    public async Task A_completion_that_waits_for_the_send_it_held_back_is_rescued_by_the_watchdog()
+    {
+        // As a caller that queues a command from its continuation and then blocks until it is
+        // answered: its send is held back until the completion returns, which it never would.
+        using var sent = new ManualResetEventSlim();
+        var deferred = false;
+        var waiter = new Recorder(_ =>
+        {
+            deferred = CompletionDispatcher.TryDefer(sent.Set);
+            sent.Wait(TimeSpan.FromSeconds(20));
+        });
+        CompletionDispatcher.Post(waiter, default, null);
+        await waiter.Told.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(deferred, "the send was not held back on the dispatcher thread");
+        Assert.True(sent.IsSet);
+    }
+
+    [Fact]
     public async Task Completions_that_block_until_later_ones_are_told_do_not_deadlock()
     {
         // Every dispatcher thread (and more) blocks in a completion that waits for the last one:

@@ -51,8 +51,13 @@ namespace IscsiDhcp.Iscsi.Session
                 Volatile.Write(ref failure, e);
                 closing.Cancel();
                 connection.Dispose();
+                TellReceived();   // commands the target answered before the loss are told as answered
                 FailAll(e);
                 ConnectionLost?.Invoke(this, lost);
+            }
+            finally
+            {
+                TellReceived();
             }
         }
 

@@ -40,6 +40,7 @@ namespace IscsiDhcp.Iscsi.Session
         readonly SemaphoreSlim wire = new(1, 1);
         readonly ReadOnlyMemory<byte>[] batchData = new ReadOnlyMemory<byte>[MaxBatch];
         readonly WaitCallback drainSendQueue;
+        readonly Action drainNow;
         bool sending;
         readonly object windowLock = new();
         readonly CancellationTokenSource closing = new();
@@ -76,6 +77,7 @@ namespace IscsiDhcp.Iscsi.Session
             nextTag = firstTag;
             abortOnCancel = state => _ = AbortAsync((PendingTask)state!);
             drainSendQueue = _ => DrainSendQueue();
+            drainNow = DrainSendQueue;
         }
 
         public TargetAddress Portal { get; }
@@ -170,8 +172,16 @@ namespace IscsiDhcp.Iscsi.Session
                 task.End();
                 lock (pending) idleTasks.Push(task);
             }
-            CompletionDispatcher.Post(completion, result, error);
+            // The receive loop gathers what it ends and hands it over before its next read that
+            // may block: one wake-up of a dispatcher thread for every PDU that one read brought.
+            if (Thread.CurrentThread == receiveLoop) received.Add(new CompletionDispatcher.Work(completion, result, error));
+            else CompletionDispatcher.Post(completion, result, error);
         }
+
+        /// <summary>Commands the receive loop has ended and not yet handed to the dispatcher (the receive thread's alone).</summary>
+        readonly List<CompletionDispatcher.Work> received = new();
+
+        void TellReceived() => CompletionDispatcher.Post(received);
 
         /// <summary>Ends an exchange with the target's reply; its awaiter resumes off this thread.</summary>
         void Finish(PendingTask task, in ExchangeReply reply)
@@ -206,6 +216,7 @@ namespace IscsiDhcp.Iscsi.Session
 
         void StartReceiving()
         {
+            connection.BeforeReceive = TellReceived;
             receiveLoop = new Thread(ReceiveLoop) { IsBackground = true, Name = $"iSCSI receive {TargetName}" };
             receiveLoop.Start();
         }
@@ -395,6 +406,8 @@ namespace IscsiDhcp.Iscsi.Session
                 if (sending) return;
                 sending = true;
             }
+            // Told from a completion: sent with the commands the next completions queue.
+            if (CompletionDispatcher.TryDefer(drainNow)) return;
             DrainSendQueue();
         }
 

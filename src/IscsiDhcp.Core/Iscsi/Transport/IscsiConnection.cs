@@ -60,6 +60,16 @@ namespace IscsiDhcp.Iscsi.Transport
         public bool HeaderDigest { get; set; }
         public bool DataDigest { get; set; }
 
+        /// <summary>
+        /// Called on the reading thread before each read from the socket, any of which may block:
+        /// the receive loop tells the completions it has gathered while PDUs were still buffered.
+        /// </summary>
+        public Action? BeforeReceive
+        {
+            get => input.BeforeReceive;
+            set => input.BeforeReceive = value;
+        }
+
         /// <summary>The largest data segment we accept; a longer one is a protocol error, never an allocation.</summary>
         public int MaxRecvDataSegmentLength { get; set; } = 8192;
 

@@ -60,8 +60,12 @@ namespace IscsiDhcp.Iscsi.Transport
         /// <summary>Tells the reader how long the data segment after the last header is, so it can choose how to read the next one.</summary>
         public void NoteSegment(int length) => largeSegments = length >= DirectThreshold;
 
+        /// <summary>Called before every read from the stream, which may block: the reader's owner hands on what it has gathered first.</summary>
+        public Action? BeforeReceive { get; set; }
+
         int Receive(byte[] into, int offset, int count)
         {
+            BeforeReceive?.Invoke();
             var n = stream.Read(into, offset, count);
             if (n == 0) throw new IscsiConnectionClosedException("the target closed the connection");
             return n;

@@ -69,31 +69,43 @@ namespace IscsiDhcp.Operations.Sessions
             {
                 using (var file = toLun
                            ? new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false)
-                           : new FileStream(partial!, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: false))
+                           : new FileStream(partial!, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Write, 1 << 16, useAsync: false))
+                // A second handle of the partial file (its name is ours alone) that flushes it to disk while the copy runs.
+                using (var writeBehind = toLun ? null : new FileStream(partial!, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, useAsync: false))
                 {
-                    var activity = $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}";
-                    var aligned = Offset % device.BlockSize == 0 && length % device.BlockSize == 0;
-                    var pipeline = new CopyPipeline(host, cancel);
-                    var lunEnd = new CopyPipeline.LunEnd(device, Offset);
-                    var fileEnd = new CopyPipeline.FileEnd(file);
-                    lun.Position = Offset;
-                    var (source, destination) = toLun ? ((Stream)file, (Stream)lun) : (lun, file);
-                    hash = aligned
-                        ? await pipeline.RunAsync(toLun ? fileEnd : lunEnd, toLun ? lunEnd : fileEnd, length, activity).ConfigureAwait(false)
-                        : await CopyAsync(source, destination, length, activity, host, cancel).ConfigureAwait(false);
-                    if (aligned && toLun) await device.FlushAsync(cancel).ConfigureAwait(false);
-                    else await destination.FlushAsync(cancel).ConfigureAwait(false);
-                    if (Verify)
+                    var fileEnd = writeBehind is null ? new CopyPipeline.FileEnd(file) : new CopyPipeline.FileEnd(file, writeBehind);
+                    try
                     {
-                        destination.Position = toLun ? Offset : 0;
-                        var readBack = aligned
-                            ? await pipeline.RunAsync(toLun ? lunEnd : fileEnd, null, length, "Verifying").ConfigureAwait(false)
-                            : await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
-                        if (readBack != hash)
-                            throw new InvalidDataException($"verification failed: {(toLun ? lunName : Path)} reads back with SHA-256 {readBack}, not the {hash} that was copied");
-                        verified = true;
+                        var activity = $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}";
+                        var aligned = Offset % device.BlockSize == 0 && length % device.BlockSize == 0;
+                        var pipeline = new CopyPipeline(host, cancel);
+                        var lunEnd = new CopyPipeline.LunEnd(device, Offset);
+                        lun.Position = Offset;
+                        var (source, destination) = toLun ? ((Stream)file, (Stream)lun) : (lun, file);
+                        hash = aligned
+                            ? await pipeline.RunAsync(toLun ? fileEnd : lunEnd, toLun ? lunEnd : fileEnd, length, activity).ConfigureAwait(false)
+                            : await CopyAsync(source, destination, length, activity, host, cancel).ConfigureAwait(false);
+                        if (aligned && toLun) await device.FlushAsync(cancel).ConfigureAwait(false);
+                        else await destination.FlushAsync(cancel).ConfigureAwait(false);
+                        if (Verify)
+                        {
+                            destination.Position = toLun ? Offset : 0;
+                            var readBack = aligned
+                                ? await pipeline.RunAsync(toLun ? lunEnd : fileEnd, null, length, "Verifying").ConfigureAwait(false)
+                                : await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
+                            if (readBack != hash)
+                                throw new InvalidDataException($"verification failed: {(toLun ? lunName : Path)} reads back with SHA-256 {readBack}, not the {hash} that was copied");
+                            verified = true;
+                        }
+                        await fileEnd.SettleAsync().ConfigureAwait(false);
+                        if (!toLun) file.Flush(flushToDisk: true);
                     }
-                    if (!toLun) file.Flush(flushToDisk: true);
+                    finally
+                    {
+                        // Never close the file under a flush of it that is still running.
+                        try { await fileEnd.SettleAsync().ConfigureAwait(false); }
+                        catch (IOException e) { GC.KeepAlive(e); }   // the copy failed already, or the flush above reports it
+                    }
                 }
                 cancel.ThrowIfCancellationRequested();
                 if (partial is not null) Replace(partial, Path);

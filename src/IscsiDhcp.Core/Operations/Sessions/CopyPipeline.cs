@@ -66,9 +66,28 @@ namespace IscsiDhcp.Operations.Sessions
 
         public sealed class FileEnd : End
         {
+            /// <summary>Bytes written between two write-behind flushes.</summary>
+            internal const long WriteBehindInterval = 32L << 20;
+
             readonly Stream file;
+            readonly FileStream? writeBehind;
+            long unflushed;
+            Task flushing = Task.CompletedTask;
 
             public FileEnd(Stream file) => this.file = file;
+
+            /// <summary>
+            /// A file written through <paramref name="file"/> whose data goes to disk while the copy
+            /// runs: every <see cref="WriteBehindInterval"/> bytes, <paramref name="writeBehind"/>
+            /// (another writable handle of the same file) is flushed to disk on a pool thread, so
+            /// the flush that ends the copy finds little left to write. Measured on a 512 MiB copy:
+            /// the closing flush alone took 170-200 ms of an 800 ms copy.
+            /// </summary>
+            public FileEnd(Stream file, FileStream writeBehind)
+            {
+                this.file = file;
+                this.writeBehind = writeBehind;
+            }
 
             public override bool Concurrent => false;
 
@@ -89,8 +108,17 @@ namespace IscsiDhcp.Operations.Sessions
             {
                 cancel.ThrowIfCancellationRequested();
                 file.Write(data.Array!, data.Offset, data.Count);
+                if (writeBehind is not null && (unflushed += data.Count) >= WriteBehindInterval && flushing.IsCompleted)
+                {
+                    flushing.GetAwaiter().GetResult();   // a failed flush fails the copy
+                    unflushed = 0;
+                    flushing = Task.Run(() => writeBehind.Flush(flushToDisk: true), CancellationToken.None);
+                }
                 return Task.CompletedTask;
             }
+
+            /// <summary>Waits for the write-behind flush in progress, if any (before the file's last flush, or before it is closed).</summary>
+            public Task SettleAsync() => flushing;
         }
 
         /// <summary>
