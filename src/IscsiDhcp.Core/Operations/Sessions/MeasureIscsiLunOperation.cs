@@ -96,7 +96,10 @@ namespace IscsiDhcp.Operations.Sessions
             }
             host.Cancellation.ThrowIfCancellationRequested();
             var elapsed = clock.Elapsed;
-            var latencies = samples.SelectMany((s, i) => s.Take(counts[i])).OrderBy(t => t).ToArray();
+            // One array sorted in place: 8 bytes per I/O measured, where LINQ's SelectMany, OrderBy and ToArray took ~30.
+            var latencies = new long[counts.Sum()];
+            for (int i = 0, at = 0; i < samples.Length; at += counts[i], i++) Array.Copy(samples[i], 0, latencies, at, counts[i]);
+            Array.Sort(latencies);
             double Percentile(double p) => latencies.Length == 0 ? 0 : Math.Round(latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))] * 1e6 / Stopwatch.Frequency, 1);
             host.WriteObject(new IscsiMeasureResult
             {
