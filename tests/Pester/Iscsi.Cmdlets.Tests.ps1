@@ -60,14 +60,17 @@ BeforeAll {
     # A second runspace of this process, with the module, running $Script (to cancel it with Stop()).
     function Start-OtherRunspace {
         param([string] $Script, [hashtable] $Arguments = @{})
+        # The module is imported first, on its own: a batch (AddStatement) that is stopped still runs a
+        # step on a pool thread, which crashed the process when the test used the runspace right after.
         $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$manifestPath'").AddStatement().AddScript($Script)
+        $null = $ps.AddScript("Import-Module '$manifestPath'").Invoke()
+        $ps.Commands.Clear()
+        $null = $ps.AddScript($Script)
         foreach ($name in $Arguments.Keys) { $null = $ps.AddParameter($name, $Arguments[$name]) }
         [pscustomobject]@{ PowerShell = $ps; Async = $ps.BeginInvoke() }
     }
 
-    # Waits for the batch to end before disposing: a stopped batch still runs a step on a pool
-    # thread after Stop() returns, and a runspace disposed under it crashes the process.
+    # Waits for the invocation to end before disposing the runspace under it.
     function Stop-OtherRunspace {
         param($Other)
         try { $Other.PowerShell.Stop() } catch { }
