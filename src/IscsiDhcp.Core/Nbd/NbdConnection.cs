@@ -7,10 +7,13 @@ using System.Threading.Tasks;
 namespace IscsiDhcp.Nbd
 {
     /// <summary>
-    /// One client of an <see cref="NbdServer"/>: the handshake, then a reader loop that checks each
-    /// request and starts it, and replies written under one lock as requests finish (in any order,
-    /// as the protocol allows). Memory is bounded by the request and byte budgets taken before a
-    /// payload is read or a read buffer rented.
+    /// One client of an <see cref="NbdServer"/>, on a thread of its own with blocking reads: the
+    /// handshake, then a reader loop that checks each request and starts it; replies go out
+    /// through an <see cref="NbdReplyWriter"/> as requests finish (in any order, as the protocol
+    /// allows). Memory is bounded by the request and byte budgets taken before a payload is read
+    /// or a read buffer rented. Nothing here is asynchronous on the stream: one asynchronous
+    /// operation turns the socket non-blocking for good, and every blocking read after it then
+    /// costs an epoll wake-up and a thread hand-off.
     /// </summary>
     sealed class NbdConnection : IDisposable
     {
@@ -21,18 +24,17 @@ namespace IscsiDhcp.Nbd
         readonly NbdServerOptions options;
         readonly NbdServerCounters counters;
         readonly Stream stream;
+        readonly NbdInbox inbox;
         readonly NbdAccess access;
         readonly byte[] header = new byte[NbdMagic.RequestLength];
-        readonly SemaphoreSlim writeLock = new(1, 1);
         readonly SemaphoreSlim requestSlots;
         readonly ByteBudget budget;
-        readonly TaskCompletionSource<bool> drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
         // Cancels the I/O of requests in flight: on a hard disconnect, the client's going, or the server's shutdown.
-        CancellationTokenSource requests = null!;
-        // Cancels reply writes: at once when the client is gone, a grace period after the server's shutdown (so ESHUTDOWN replies can go out).
-        readonly CancellationTokenSource writes = new();
-        CancellationToken lifetime;
-        int pending = 1;   // the reader's own count, so the drain completes only after the reader is done
+        readonly CancellationTokenSource requests = new();
+        // Requests started and not yet replied to (their reply written, or given up); pulsed on gate when it reaches 0.
+        readonly object gate = new();
+        int inFlight;
+        NbdReplyWriter? writer;
         bool structured, noZeroes;
         NbdExport? export;
         NbdExportLimits limits;
@@ -43,34 +45,64 @@ namespace IscsiDhcp.Nbd
             options = server.Options;
             counters = server.Counters;
             this.stream = stream;
+            inbox = new NbdInbox(stream);
             this.access = access;
             requestSlots = new SemaphoreSlim(options.MaxRequestsInFlight, options.MaxRequestsInFlight);
             budget = new ByteBudget(options.MaxBytesInFlight);
         }
 
-        public async Task RunAsync(CancellationToken cancel)
+        /// <summary>Serves the connection on a thread of its own; the task ends when it is closed and nothing is in flight.</summary>
+        public Task RunAsync(CancellationToken cancel)
         {
-            lifetime = cancel;
-            requests = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            using var shutdown = cancel.Register(() => writes.CancelAfter(ShutdownGrace));
+            var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() =>
+            {
+                try
+                {
+                    Run(cancel);
+                    done.SetResult(true);
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            }) { IsBackground = true, Name = "NBD connection" }.Start();
+            return done.Task;
+        }
+
+        void Run(CancellationToken cancel)
+        {
             var softDisconnect = false;
             try
             {
                 using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancel))
                 {
+                    // A blocking read ends only when the stream is closed under it.
+                    var closeOnExpiry = handshake.Token.Register(stream.Dispose);
                     handshake.CancelAfter(options.HandshakeTimeout);
                     try
                     {
-                        export = await HandshakeAsync(handshake.Token).ConfigureAwait(false);
+                        export = Handshake(handshake.Token);
                     }
-                    catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                    catch (Exception e) when (handshake.IsCancellationRequested)
                     {
-                        counters.ProtocolViolation();   // a client that never finishes the handshake holds a connection for nothing
+                        GC.KeepAlive(e);   // the stream was closed under the read (which may also just see the end of it)
+                    }
+                    finally
+                    {
+                        closeOnExpiry.Dispose();   // waits for the callback if it is running
+                    }
+                    if (handshake.IsCancellationRequested)
+                    {
+                        // A client that never finishes the handshake holds a connection for nothing.
+                        if (!cancel.IsCancellationRequested) counters.ProtocolViolation();
                         return;
                     }
                 }
                 if (export is null) return;
-                softDisconnect = await TransmitAsync().ConfigureAwait(false);
+                writer = new NbdReplyWriter(stream, Written, WriteFailed);
+                using (cancel.Register(BeginShutdown))
+                    softDisconnect = Transmit();
             }
             catch (Exception e) when (IsConnectionGone(e))
             {
@@ -80,19 +112,45 @@ namespace IscsiDhcp.Nbd
             {
                 // NBD_CMD_DISC: finish what is in flight. Otherwise (gone, violation, shutdown) stop it.
                 if (!softDisconnect) requests.Cancel();
-                if (Interlocked.Decrement(ref pending) == 0) drained.TrySetResult(true);
-                await drained.Task.ConfigureAwait(false);
+                WaitForReplies(Timeout.InfiniteTimeSpan);
+                writer?.Complete();
                 export?.Dispose();
                 stream.Dispose();
             }
         }
 
-        /// <summary>After <see cref="RunAsync"/> has returned: nothing is in flight any more.</summary>
+        /// <summary>
+        /// The server is shutting down: requests in flight are cancelled (their replies say
+        /// NBD_ESHUTDOWN), and once those are written, or <see cref="ShutdownGrace"/> has passed
+        /// for a client that does not read them, the stream is closed, which ends the reader.
+        /// </summary>
+        void BeginShutdown()
+        {
+            requests.Cancel();
+            ThreadPool.QueueUserWorkItem(_ =>
+            {
+                WaitForReplies(ShutdownGrace);
+                stream.Dispose();
+            });
+        }
+
+        void WaitForReplies(TimeSpan timeout)
+        {
+            var until = DateTime.UtcNow + timeout;
+            lock (gate)
+            {
+                while (inFlight > 0)
+                {
+                    if (timeout == Timeout.InfiniteTimeSpan) Monitor.Wait(gate);
+                    else if (until <= DateTime.UtcNow || !Monitor.Wait(gate, until - DateTime.UtcNow)) return;
+                }
+            }
+        }
+
+        /// <summary>After <see cref="RunAsync"/> has ended: nothing is in flight any more.</summary>
         public void Dispose()
         {
-            requests?.Dispose();
-            writes.Dispose();
-            writeLock.Dispose();
+            requests.Dispose();
             requestSlots.Dispose();
         }
 
@@ -101,11 +159,11 @@ namespace IscsiDhcp.Nbd
         // ---- handshake ----
 
         /// <summary>Option haggling; the export to serve, or null when the connection is to end.</summary>
-        async Task<NbdExport?> HandshakeAsync(CancellationToken cancel)
+        NbdExport? Handshake(CancellationToken cancel)
         {
-            await SendAsync(NbdMessages.Greeting(NbdServerHandshake.FixedNewstyle | NbdServerHandshake.NoZeroes), cancel).ConfigureAwait(false);
+            Send(NbdMessages.Greeting(NbdServerHandshake.FixedNewstyle | NbdServerHandshake.NoZeroes));
             var flagBytes = new byte[NbdMagic.ClientFlagsLength];
-            if (!await ReadExactlyAsync(flagBytes, flagBytes.Length, cancel).ConfigureAwait(false)) return null;
+            if (!inbox.TryRead(flagBytes, 0, flagBytes.Length)) return null;
             var clientFlags = (NbdClientHandshake)new NbdReader(flagBytes).U32();
             if ((clientFlags & ~(NbdClientHandshake.FixedNewstyle | NbdClientHandshake.NoZeroes)) != 0)
             {
@@ -117,7 +175,7 @@ namespace IscsiDhcp.Nbd
             var optionHeader = new byte[NbdMagic.OptionHeaderLength];
             for (var count = 0; ; count++)
             {
-                if (!await ReadExactlyAsync(optionHeader, optionHeader.Length, cancel).ConfigureAwait(false)) return null;
+                if (!inbox.TryRead(optionHeader, 0, optionHeader.Length)) return null;
                 var reader = new NbdReader(optionHeader);
                 var option = NbdOptionHeader.Read(ref reader);
                 if (!option.HasValidMagic || count >= options.MaxOptions)
@@ -133,12 +191,12 @@ namespace IscsiDhcp.Nbd
                         counters.ProtocolViolation();
                         return null;
                     }
-                    await DiscardAsync(option.Length, cancel).ConfigureAwait(false);
-                    await RejectOptionAsync(option.Option, NbdOptionReplyType.ErrorTooBig, $"{option.Length} bytes of option data is more than {options.MaxOptionLength}", cancel).ConfigureAwait(false);
+                    Discard(option.Length);
+                    RejectOption(option.Option, NbdOptionReplyType.ErrorTooBig, $"{option.Length} bytes of option data is more than {options.MaxOptionLength}");
                     continue;
                 }
                 var data = new byte[option.Length];
-                if (data.Length > 0 && !await ReadExactlyAsync(data, data.Length, cancel).ConfigureAwait(false)) throw new EndOfStreamException("the client closed the connection within an option");
+                if (data.Length > 0 && !inbox.TryRead(data, 0, data.Length)) throw new EndOfStreamException("the client closed the connection within an option");
 
                 switch (option.Option)
                 {
@@ -151,36 +209,36 @@ namespace IscsiDhcp.Nbd
                         }
                         var nameReader = new NbdReader(data);
                         var name = nameReader.Text((uint)data.Length, "the export name");
-                        (NbdExport? Export, NbdError Why) chosen = nameReader.Failed ? (null, NbdError.Invalid) : await TryOpenAsync(name, cancel).ConfigureAwait(false);
+                        (NbdExport? Export, NbdError Why) chosen = nameReader.Failed ? (null, NbdError.Invalid) : TryOpen(name, cancel);
                         if (chosen.Export is null)
                         {
                             counters.RejectedOption();   // the protocol has no error for EXPORT_NAME: the session ends
                             return null;
                         }
                         Negotiate(chosen.Export);
-                        await SendAsync(NbdMessages.ExportNameReply(limits.Size, limits.Flags, noZeroes), cancel).ConfigureAwait(false);
+                        Send(NbdMessages.ExportNameReply(limits.Size, limits.Flags, noZeroes));
                         return chosen.Export;
                     }
                     case NbdOption.Abort:
-                        await SendAsync(NbdMessages.OptionReply(option.Option, NbdOptionReplyType.Ack), cancel).ConfigureAwait(false);
+                        Send(NbdMessages.OptionReply(option.Option, NbdOptionReplyType.Ack));
                         return null;
                     case NbdOption.List:
-                        await ListAsync(data.Length, cancel).ConfigureAwait(false);
+                        List(data.Length, cancel);
                         break;
                     case NbdOption.StructuredReply:
                         if (data.Length != 0 || structured)
                         {
-                            await RejectOptionAsync(option.Option, NbdOptionReplyType.ErrorInvalid,
-                                structured ? "structured replies are already negotiated" : "NBD_OPT_STRUCTURED_REPLY carries no data", cancel).ConfigureAwait(false);
+                            RejectOption(option.Option, NbdOptionReplyType.ErrorInvalid,
+                                structured ? "structured replies are already negotiated" : "NBD_OPT_STRUCTURED_REPLY carries no data");
                             break;
                         }
                         structured = true;
-                        await SendAsync(NbdMessages.OptionReply(option.Option, NbdOptionReplyType.Ack), cancel).ConfigureAwait(false);
+                        Send(NbdMessages.OptionReply(option.Option, NbdOptionReplyType.Ack));
                         break;
                     case NbdOption.Info:
                     case NbdOption.Go:
                     {
-                        var chosen = await InfoAsync(option.Option, data, cancel).ConfigureAwait(false);
+                        var chosen = Info(option.Option, data, cancel);
                         if (chosen is null) break;
                         if (option.Option == NbdOption.Go) return chosen;
                         chosen.Dispose();
@@ -188,68 +246,68 @@ namespace IscsiDhcp.Nbd
                     }
                     default:
                         // STARTTLS, metadata contexts, extended headers, and options this server has never heard of.
-                        await RejectOptionAsync(option.Option, NbdOptionReplyType.ErrorUnsupported, $"option {(uint)option.Option} is not supported", cancel).ConfigureAwait(false);
+                        RejectOption(option.Option, NbdOptionReplyType.ErrorUnsupported, $"option {(uint)option.Option} is not supported");
                         break;
                 }
             }
         }
 
-        async Task ListAsync(int dataLength, CancellationToken cancel)
+        void List(int dataLength, CancellationToken cancel)
         {
             if (dataLength != 0)
             {
-                await RejectOptionAsync(NbdOption.List, NbdOptionReplyType.ErrorInvalid, "NBD_OPT_LIST carries no data", cancel).ConfigureAwait(false);
+                RejectOption(NbdOption.List, NbdOptionReplyType.ErrorInvalid, "NBD_OPT_LIST carries no data");
                 return;
             }
             System.Collections.Generic.IReadOnlyList<NbdExportEntry> entries;
             try
             {
-                entries = await server.Catalog.ListAsync(cancel).ConfigureAwait(false);
+                entries = server.Catalog.ListAsync(cancel).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await RejectOptionAsync(NbdOption.List, NbdOptionReplyType.ErrorPlatform, $"the exports cannot be listed: {e.Message}", cancel).ConfigureAwait(false);
+                RejectOption(NbdOption.List, NbdOptionReplyType.ErrorPlatform, $"the exports cannot be listed: {e.Message}");
                 return;
             }
             foreach (var entry in entries)
-                await SendAsync(NbdMessages.ServerEntry(entry.Name, entry.Description), cancel).ConfigureAwait(false);
-            await SendAsync(NbdMessages.OptionReply(NbdOption.List, NbdOptionReplyType.Ack), cancel).ConfigureAwait(false);
+                Send(NbdMessages.ServerEntry(entry.Name, entry.Description));
+            Send(NbdMessages.OptionReply(NbdOption.List, NbdOptionReplyType.Ack));
         }
 
         /// <summary>NBD_OPT_INFO / NBD_OPT_GO: the export's information then ACK, or an error; the opened export on success.</summary>
-        async Task<NbdExport?> InfoAsync(NbdOption option, byte[] data, CancellationToken cancel)
+        NbdExport? Info(NbdOption option, byte[] data, CancellationToken cancel)
         {
             var query = NbdExportQuery.Parse(data, out var error);
             if (query is null)
             {
-                await RejectOptionAsync(option, NbdOptionReplyType.ErrorInvalid, error!, cancel).ConfigureAwait(false);
+                RejectOption(option, NbdOptionReplyType.ErrorInvalid, error!);
                 return null;
             }
             if (access == NbdAccess.ListOnly)
             {
                 counters.PolicyRefusal();
-                await RejectOptionAsync(option, NbdOptionReplyType.ErrorPolicy,
-                    $"'{query.Name}': this connection may list the exports but not open them (opening needs privilege)", cancel).ConfigureAwait(false);
+                RejectOption(option, NbdOptionReplyType.ErrorPolicy,
+                    $"'{query.Name}': this connection may list the exports but not open them (opening needs privilege)");
                 return null;
             }
-            var (chosen, why) = await TryOpenAsync(query.Name, cancel).ConfigureAwait(false);
+            var (chosen, why) = TryOpen(query.Name, cancel);
             if (chosen is null)
             {
-                await RejectOptionAsync(option, why == NbdError.Shutdown ? NbdOptionReplyType.ErrorShutdown : NbdOptionReplyType.ErrorUnknown,
-                    $"no export named '{query.Name}'" + (why == NbdError.None ? "" : $" can be opened now ({why})"), cancel).ConfigureAwait(false);
+                RejectOption(option, why == NbdError.Shutdown ? NbdOptionReplyType.ErrorShutdown : NbdOptionReplyType.ErrorUnknown,
+                    $"no export named '{query.Name}'" + (why == NbdError.None ? "" : $" can be opened now ({why})"));
                 return null;
             }
             try
             {
                 Negotiate(chosen);
-                await SendAsync(NbdMessages.InfoExport(option, limits.Size, limits.Flags), cancel).ConfigureAwait(false);
+                Send(NbdMessages.InfoExport(option, limits.Size, limits.Flags));
                 // Sent whether asked or not (the protocol allows it): a client that did not ask still learns the constraints.
-                await SendAsync(NbdMessages.InfoBlockSize(option, limits.MinimumBlockSize, Math.Max(chosen.PreferredBlockSize, limits.MinimumBlockSize), limits.MaximumPayload), cancel).ConfigureAwait(false);
+                Send(NbdMessages.InfoBlockSize(option, limits.MinimumBlockSize, Math.Max(chosen.PreferredBlockSize, limits.MinimumBlockSize), limits.MaximumPayload));
                 if (query.Requested(NbdInfoType.Name))
-                    await SendAsync(NbdMessages.InfoText(option, NbdInfoType.Name, chosen.Name), cancel).ConfigureAwait(false);
+                    Send(NbdMessages.InfoText(option, NbdInfoType.Name, chosen.Name));
                 if (query.Requested(NbdInfoType.Description) && chosen.Description is { } description)
-                    await SendAsync(NbdMessages.InfoText(option, NbdInfoType.Description, description), cancel).ConfigureAwait(false);
-                await SendAsync(NbdMessages.OptionReply(option, NbdOptionReplyType.Ack), cancel).ConfigureAwait(false);
+                    Send(NbdMessages.InfoText(option, NbdInfoType.Description, description));
+                Send(NbdMessages.OptionReply(option, NbdOptionReplyType.Ack));
                 return chosen;
             }
             catch
@@ -259,11 +317,11 @@ namespace IscsiDhcp.Nbd
             }
         }
 
-        async Task<(NbdExport? Export, NbdError Why)> TryOpenAsync(string name, CancellationToken cancel)
+        (NbdExport? Export, NbdError Why) TryOpen(string name, CancellationToken cancel)
         {
             try
             {
-                return (await server.Catalog.OpenAsync(name, cancel).ConfigureAwait(false), NbdError.None);
+                return (server.Catalog.OpenAsync(name, cancel).GetAwaiter().GetResult(), NbdError.None);
             }
             catch (NbdException e)
             {
@@ -292,21 +350,21 @@ namespace IscsiDhcp.Nbd
             limits = new NbdExportLimits(chosen.Size, chosen.MinimumBlockSize, options.MaximumPayload, flags, structured);
         }
 
-        Task RejectOptionAsync(NbdOption option, NbdOptionReplyType type, string message, CancellationToken cancel)
+        void RejectOption(NbdOption option, NbdOptionReplyType type, string message)
         {
             counters.RejectedOption();
-            return SendAsync(NbdMessages.OptionError(option, type, message), cancel);
+            Send(NbdMessages.OptionError(option, type, message));
         }
 
         // ---- transmission ----
 
         /// <summary>The reader loop; true when the client ended with NBD_CMD_DISC (in-flight requests are then finished, not cancelled).</summary>
-        async Task<bool> TransmitAsync()
+        bool Transmit()
         {
-            var cancel = lifetime;
+            var cancel = requests.Token;
             while (true)
             {
-                if (!await ReadExactlyAsync(header, header.Length, cancel).ConfigureAwait(false)) return false;
+                if (!inbox.TryRead(header, 0, header.Length)) return false;
                 var reader = new NbdReader(header);
                 var request = NbdRequest.Read(ref reader);
                 if (!request.HasValidMagic)
@@ -327,36 +385,38 @@ namespace IscsiDhcp.Nbd
                             counters.ProtocolViolation();
                             return false;
                         }
-                        await DiscardAsync(request.Length, cancel).ConfigureAwait(false);
+                        Discard(request.Length);
                     }
-                    await ReplyErrorAsync(request, error, Describe(request, error)).ConfigureAwait(false);
+                    requestSlots.Wait(cancel);   // a refused request's reply holds a slot too: a client that sends nothing but errors is bounded
+                    Started();
+                    Reply(ErrorReply(request, error, Describe(request, error), null, 0));
                     continue;
                 }
 
                 var payload = request.Command is NbdCommand.Read or NbdCommand.Write ? (int)request.Length : 0;
-                await requestSlots.WaitAsync(cancel).ConfigureAwait(false);
+                requestSlots.Wait(cancel);
                 byte[]? buffer = null;
                 var taken = 0;
                 try
                 {
                     if (payload > 0)
                     {
+                        budget.TakeAsync(payload + NbdMessages.OffsetDataHeaderLength, cancel).GetAwaiter().GetResult();
                         taken = payload + NbdMessages.OffsetDataHeaderLength;
-                        await budget.TakeAsync(taken, cancel).ConfigureAwait(false);
                         // Room for the reply header before the data, so a read's reply is one write.
                         buffer = ArrayPool<byte>.Shared.Rent(taken);
-                        if (request.Command == NbdCommand.Write && !await ReadExactlyAsync(buffer, payload, cancel, NbdMessages.OffsetDataHeaderLength).ConfigureAwait(false))
+                        if (request.Command == NbdCommand.Write && !inbox.TryRead(buffer, NbdMessages.OffsetDataHeaderLength, payload))
                             throw new EndOfStreamException("the client closed the connection within a write's data");
                     }
                 }
                 catch
                 {
                     if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-                    if (taken > 0 && buffer is not null) budget.Give(taken);
+                    if (taken > 0) budget.Give(taken);
                     requestSlots.Release();
                     throw;
                 }
-                Interlocked.Increment(ref pending);
+                Started();
                 _ = ServeRequestAsync(request, buffer, taken);
             }
         }
@@ -369,59 +429,17 @@ namespace IscsiDhcp.Nbd
             _ => $"{request.Command} (type {(ushort)request.Command}) with offset {request.Offset}, length {request.Length}, flags 0x{(ushort)request.Flags:X}: invalid here",
         };
 
-        /// <summary>Carries out a checked request and replies; the buffer (payload at <see cref="NbdMessages.OffsetDataHeaderLength"/>) and budget go back at the end.</summary>
+        /// <summary>
+        /// Carries out a checked request (it holds a request slot and, with a payload, a buffer
+        /// with the payload at <see cref="NbdMessages.OffsetDataHeaderLength"/> and that many
+        /// bytes of the budget) and queues its reply; the writer gives them back once the reply is out.
+        /// </summary>
         async Task ServeRequestAsync(NbdRequest request, byte[]? buffer, int taken)
         {
-            var cancel = requests.Token;
-            var export = this.export!;
-            const int at = NbdMessages.OffsetDataHeaderLength;
-            var length = (int)request.Length;
-            var fua = (request.Flags & NbdRequestModifiers.Fua) != 0 && export.CanFlush;
+            NbdReply reply;
             try
             {
-                switch (request.Command)
-                {
-                    case NbdCommand.Read:
-                        if (length > 0) await export.ReadAsync(request.Offset, buffer.AsMemory(at, length), cancel).ConfigureAwait(false);
-                        counters.Read(length);
-                        if (structured)
-                        {
-                            if (length == 0)
-                            {
-                                var none = new byte[NbdMagic.StructuredReplyHeaderLength];
-                                await SendReplyAsync(none, 0, NbdMessages.WriteNoneChunk(none, request.Cookie)).ConfigureAwait(false);
-                            }
-                            else
-                            {
-                                NbdMessages.WriteOffsetDataHeader(buffer, true, request.Cookie, request.Offset, (uint)length);
-                                await SendReplyAsync(buffer!, 0, at + length).ConfigureAwait(false);
-                            }
-                        }
-                        else if (length == 0)
-                            await SendSimpleAsync(request.Cookie, NbdError.None).ConfigureAwait(false);
-                        else
-                        {
-                            const int simpleAt = at - NbdMagic.SimpleReplyLength;
-                            NbdMessages.WriteSimpleReply(buffer.AsSpan(simpleAt), NbdError.None, request.Cookie);
-                            await SendReplyAsync(buffer!, simpleAt, NbdMagic.SimpleReplyLength + length).ConfigureAwait(false);
-                        }
-                        return;
-                    case NbdCommand.Write:
-                        if (length > 0) await export.WriteAsync(request.Offset, buffer.AsMemory(at, length), cancel).ConfigureAwait(false);
-                        counters.Written(length);
-                        break;
-                    case NbdCommand.Flush:
-                        await export.FlushAsync(cancel).ConfigureAwait(false);
-                        break;
-                    case NbdCommand.Trim:
-                        if (request.Length > 0) await export.TrimAsync(request.Offset, request.Length, cancel).ConfigureAwait(false);
-                        break;
-                    case NbdCommand.WriteZeroes:
-                        if (request.Length > 0) await export.WriteZeroesAsync(request.Offset, request.Length, cancel).ConfigureAwait(false);
-                        break;
-                }
-                if (fua) await export.FlushAsync(cancel).ConfigureAwait(false);
-                await SendSimpleAsync(request.Cookie, NbdError.None).ConfigureAwait(false);
+                reply = await CarryOutAsync(request, buffer, taken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -432,84 +450,105 @@ namespace IscsiDhcp.Nbd
                     OperationCanceledException => NbdError.Shutdown,   // the server is shutting down, or the client has gone
                     _ => NbdError.IO,
                 };
-                try
-                {
-                    await ReplyErrorAsync(request, error, $"{request.Command} at {request.Offset}: {e.Message}").ConfigureAwait(false);
-                }
-                catch (Exception gone) when (IsConnectionGone(gone))
-                {
-                }
+                reply = ErrorReply(request, error, $"{request.Command} at {request.Offset}: {e.Message}", buffer, taken);
             }
-            finally
+            Reply(reply);
+        }
+
+        async ValueTask<NbdReply> CarryOutAsync(NbdRequest request, byte[]? buffer, int taken)
+        {
+            var cancel = requests.Token;
+            var export = this.export!;
+            const int at = NbdMessages.OffsetDataHeaderLength;
+            var length = (int)request.Length;
+            switch (request.Command)
             {
-                if (buffer is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    budget.Give(taken);
-                }
-                requestSlots.Release();
-                if (Interlocked.Decrement(ref pending) == 0) drained.TrySetResult(true);
+                case NbdCommand.Read:
+                    if (length > 0) await export.ReadAsync(request.Offset, buffer.AsMemory(at, length), cancel).ConfigureAwait(false);
+                    counters.Read(length);
+                    if (length == 0) return structured ? NoneChunk(request.Cookie) : SimpleReply(request.Cookie, NbdError.None, null, 0);
+                    if (structured)
+                    {
+                        NbdMessages.WriteOffsetDataHeader(buffer, true, request.Cookie, request.Offset, (uint)length);
+                        return new NbdReply(buffer!, 0, at + length, buffer, taken);
+                    }
+                    const int simpleAt = at - NbdMagic.SimpleReplyLength;
+                    NbdMessages.WriteSimpleReply(buffer.AsSpan(simpleAt), NbdError.None, request.Cookie);
+                    return new NbdReply(buffer!, simpleAt, NbdMagic.SimpleReplyLength + length, buffer, taken);
+                case NbdCommand.Write:
+                    if (length > 0) await export.WriteAsync(request.Offset, buffer.AsMemory(at, length), cancel).ConfigureAwait(false);
+                    counters.Written(length);
+                    break;
+                case NbdCommand.Flush:
+                    await export.FlushAsync(cancel).ConfigureAwait(false);
+                    break;
+                case NbdCommand.Trim:
+                    if (request.Length > 0) await export.TrimAsync(request.Offset, request.Length, cancel).ConfigureAwait(false);
+                    break;
+                case NbdCommand.WriteZeroes:
+                    if (request.Length > 0) await export.WriteZeroesAsync(request.Offset, request.Length, cancel).ConfigureAwait(false);
+                    break;
             }
+            if ((request.Flags & NbdRequestModifiers.Fua) != 0 && export.CanFlush) await export.FlushAsync(cancel).ConfigureAwait(false);
+            return SimpleReply(request.Cookie, NbdError.None, buffer, taken);
         }
 
         /// <summary>An error reply: an error chunk with a message when structured replies are on (required for reads), else a simple reply.</summary>
-        Task ReplyErrorAsync(in NbdRequest request, NbdError error, string message)
+        NbdReply ErrorReply(in NbdRequest request, NbdError error, string message, byte[]? rented, int taken)
         {
-            if (!structured) return SendSimpleAsync(request.Cookie, error);
+            if (!structured) return SimpleReply(request.Cookie, error, rented, taken);
             var bytes = new byte[NbdMessages.ErrorChunkLength(message)];
             var n = NbdMessages.WriteErrorChunk(bytes, request.Cookie, error, message);
-            return SendReplyAsync(bytes, 0, n);
+            return new NbdReply(bytes, 0, n, rented, taken);
         }
 
-        Task SendSimpleAsync(ulong cookie, NbdError error)
+        static NbdReply SimpleReply(ulong cookie, NbdError error, byte[]? rented, int taken)
         {
             var bytes = new byte[NbdMagic.SimpleReplyLength];
             NbdMessages.WriteSimpleReply(bytes, error, cookie);
-            return SendReplyAsync(bytes, 0, bytes.Length);
+            return new NbdReply(bytes, 0, bytes.Length, rented, taken);
         }
 
-        /// <summary>One reply, whole, under the write lock (replies of concurrent requests never interleave). A failed write ends the connection.</summary>
-        async Task SendReplyAsync(byte[] bytes, int offset, int count)
+        static NbdReply NoneChunk(ulong cookie)
         {
-            await writeLock.WaitAsync(writes.Token).ConfigureAwait(false);
-            try
-            {
-                await stream.WriteAsync(bytes, offset, count, writes.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsConnectionGone(e))
-            {
-                // The client is gone: stop the reader (its pending read fails) and the other requests.
-                requests.Cancel();
-                writes.Cancel();
-                stream.Dispose();
-                throw;
-            }
-            finally
-            {
-                writeLock.Release();
-            }
+            var bytes = new byte[NbdMagic.StructuredReplyHeaderLength];
+            return new NbdReply(bytes, 0, NbdMessages.WriteNoneChunk(bytes, cookie), null, 0);
         }
 
-        Task SendAsync(byte[] bytes, CancellationToken cancel) => stream.WriteAsync(bytes, 0, bytes.Length, cancel);
-
-        /// <summary>Fills <paramref name="count"/> bytes from <paramref name="offset"/>; false on a clean end before the first byte, EndOfStream within.</summary>
-        async Task<bool> ReadExactlyAsync(byte[] buffer, int count, CancellationToken cancel, int offset = 0)
+        /// <summary>A request (holding a slot) now owes a reply.</summary>
+        void Started()
         {
-            var done = 0;
-            while (done < count)
-            {
-                var n = await stream.ReadAsync(buffer, offset + done, count - done, cancel).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    if (done == 0) return false;
-                    throw new EndOfStreamException($"the client closed the connection {done} bytes into a {count}-byte message");
-                }
-                done += n;
-            }
-            return true;
+            lock (gate) inFlight++;
         }
 
-        async Task DiscardAsync(uint count, CancellationToken cancel)
+        void Reply(in NbdReply reply) => writer!.Enqueue(reply);
+
+        /// <summary>From the writer: a reply is out (or given up); what its request held (slot, buffer, budget) goes back.</summary>
+        void Written(NbdReply reply)
+        {
+            if (reply.Rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(reply.Rented);
+                budget.Give(reply.Taken);
+            }
+            requestSlots.Release();
+            lock (gate)
+            {
+                if (--inFlight == 0) Monitor.PulseAll(gate);
+            }
+        }
+
+        /// <summary>From the writer: the client is gone or the stream was closed; stop the reader and the requests in flight.</summary>
+        void WriteFailed(Exception e)
+        {
+            GC.KeepAlive(e);
+            requests.Cancel();
+            stream.Dispose();
+        }
+
+        void Send(byte[] bytes) => stream.Write(bytes, 0, bytes.Length);
+
+        void Discard(uint count)
         {
             var scratch = ArrayPool<byte>.Shared.Rent(DiscardChunk);
             try
@@ -517,7 +556,7 @@ namespace IscsiDhcp.Nbd
                 while (count > 0)
                 {
                     var n = (int)Math.Min(count, (uint)DiscardChunk);
-                    if (!await ReadExactlyAsync(scratch, n, cancel).ConfigureAwait(false)) throw new EndOfStreamException("the client closed the connection within refused data");
+                    if (!inbox.TryRead(scratch, 0, n)) throw new EndOfStreamException("the client closed the connection within refused data");
                     count -= (uint)n;
                 }
             }

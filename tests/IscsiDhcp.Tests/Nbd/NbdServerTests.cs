@@ -231,6 +231,114 @@ public sealed class NbdServerTests : IDisposable
         await serving.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>An export whose reads end when the test says, on the test's own thread (continuations run inline).</summary>
+    sealed class HeldExport : NbdExport
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource> Reads = new();
+
+        public override string Name => "mem";
+        public override ulong Size => 1 << 30;
+        public override uint MinimumBlockSize => 512;
+
+        public override async ValueTask ReadAsync(ulong offset, Memory<byte> buffer, CancellationToken cancel)
+        {
+            var read = new TaskCompletionSource();   // no RunContinuationsAsynchronously: whoever ends it runs the server's continuation
+            Reads.Enqueue(read);
+            await read.Task;
+        }
+
+        public override ValueTask WriteAsync(ulong offset, ReadOnlyMemory<byte> data, CancellationToken cancel) => default;
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_its_replies_never_blocks_the_thread_that_ends_a_request()
+    {
+        var export = new HeldExport();
+        var server = new NbdServer(new Catalog(export));
+        var (stream, client) = await PairAsync();
+        using var _ = client;
+        using var stop = new CancellationTokenSource();
+        var serving = server.ServeAsync(stream, mayWrite: true, stop.Token);
+        await HandshakeAsync(client);
+        // 32 x 1 MiB of replies, far more than the socket buffers hold, and the client reads none of them.
+        for (var i = 0; i < 32; i++) await SendRequest(client, NbdCommand.Read, (ulong)i, (ulong)i << 20, 1 << 20);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var ended = 0; ended < 32;)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{ended} reads reached the export; {server.Counters}");
+            if (!export.Reads.TryDequeue(out var read))
+            {
+                await Task.Delay(5);
+                continue;
+            }
+            // The server's continuation runs here, inline: were it to write the reply itself, it would block on the full socket.
+            var ending = Task.Run(read.SetResult);
+            Assert.Same(ending, await Task.WhenAny(ending, Task.Delay(TimeSpan.FromSeconds(5))));   // else: ending the read blocked on a client that does not read
+            ended++;
+        }
+        // Nothing was lost: the replies are all there once the client reads them.
+        var cookies = new HashSet<ulong>();
+        for (var i = 0; i < 32; i++)
+        {
+            var reply = await Read(client, 16 + (1 << 20)).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(NbdMagic.SimpleReply, BinaryPrimitives.ReadUInt32BigEndian(reply));
+            cookies.Add(BinaryPrimitives.ReadUInt64BigEndian(reply.AsSpan(8)));
+        }
+        Assert.Equal(32, cookies.Count);
+        stop.Cancel();
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Many_small_replies_written_together_each_arrive_whole_and_in_step()
+    {
+        var export = new MemoryExport();
+        var server = new NbdServer(new Catalog(export));
+        var (stream, client) = await PairAsync();
+        using var _ = client;
+        var serving = server.ServeAsync(stream, mayWrite: true, CancellationToken.None);
+        await HandshakeAsync(client);
+        // 200 writes of 512 bytes in one send: their 16-byte replies are gathered into few writes.
+        var requests = new byte[200 * (28 + 512)];
+        var w = new NbdWriter(requests);
+        for (var i = 0; i < 200; i++)
+        {
+            new NbdRequest(NbdMagic.Request, 0, NbdCommand.Write, (ulong)(1000 + i), (ulong)(4096 + i * 512), 512).Write(ref w);
+            w.Bytes(Enumerable.Repeat((byte)i, 512).ToArray());
+        }
+        await client.SendAsync(requests);
+        var replies = await Read(client, 200 * 16).WaitAsync(TimeSpan.FromSeconds(10));
+        var cookies = new HashSet<ulong>();
+        for (var i = 0; i < 200; i++)
+        {
+            var reply = replies.AsSpan(i * 16, 16);
+            Assert.Equal(NbdMagic.SimpleReply, BinaryPrimitives.ReadUInt32BigEndian(reply));
+            Assert.Equal(0u, BinaryPrimitives.ReadUInt32BigEndian(reply[4..]));
+            cookies.Add(BinaryPrimitives.ReadUInt64BigEndian(reply[8..]));
+        }
+        Assert.Equal(Enumerable.Range(1000, 200).Select(c => (ulong)c).ToHashSet(), cookies);
+        for (var i = 0; i < 200; i++) Assert.All(export.Data.AsSpan(4096 + i * 512, 512).ToArray(), b => Assert.Equal((byte)i, b));
+        await SendRequest(client, NbdCommand.Disconnect, 1, 0, 0);
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_idle_connection_ends_at_once_when_the_server_shuts_down()
+    {
+        var server = new NbdServer(new Catalog(new MemoryExport()));
+        var (stream, client) = await PairAsync();
+        using var _ = client;
+        using var stop = new CancellationTokenSource();
+        var serving = server.ServeAsync(stream, mayWrite: true, stop.Token);
+        await HandshakeAsync(client);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        stop.Cancel();
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the idle connection took {clock.Elapsed} to end");
+        Assert.Equal(0, await client.ReceiveAsync(new byte[1]).WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(0L, server.Counters.ActiveConnections);
+    }
+
     [Fact]
     public async Task A_client_that_never_finishes_the_handshake_is_dropped_after_the_timeout()
     {
