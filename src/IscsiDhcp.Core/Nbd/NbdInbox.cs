@@ -4,10 +4,10 @@ using System.IO;
 namespace IscsiDhcp.Nbd
 {
     /// <summary>
-    /// Blocking reads of exact byte counts from a client's stream. Request headers (28 bytes,
-    /// many sent at once by a client with requests in flight) are taken from a buffer filled in
-    /// large gulps, one system call for many; a write's payload past what the buffer holds is
-    /// read straight into its own buffer.
+    /// Blocking reads of exact byte counts from an NBD connection, for the server and the
+    /// client alike. Headers (many arrive at once while requests are in flight) are taken from a
+    /// buffer filled in large gulps, one system call for many; a payload past what the buffer
+    /// holds is read straight into its destination.
     /// </summary>
     sealed class NbdInbox
     {
@@ -54,6 +54,6 @@ namespace IscsiDhcp.Nbd
         }
 
         static bool Ended(int done, int count) =>
-            done == 0 ? false : throw new EndOfStreamException($"the client closed the connection {done} bytes into a {count}-byte message");
+            done == 0 ? false : throw new EndOfStreamException($"the connection was closed {done} bytes into a {count}-byte message");
     }
 }
