@@ -130,6 +130,46 @@ public sealed class SupervisorMachineTests
         Assert.Equal(LoginFailure.AuthenticationFailed, Assert.IsType<IscsiLoginException>(m.TerminalError).Failure);
     }
 
+    [Theory]
+    [InlineData(3)]   // target not found
+    [InlineData(4)]   // target removed
+    public void Once_logged_in_a_target_that_is_not_there_yet_is_tried_again_until_the_replacement_timeout(byte detail)
+    {
+        // tgtd restarted listens before its targets are configured again (tgt-admin runs after the daemon): a reconnect in
+        // between is told the target does not exist, and the session would end for good on a restart it could ride out.
+        var m = LoggedIn(time2Wait: TimeSpan.Zero);
+        var step = m.OnConnectionLost(T0.AddSeconds(1), "connection lost", null);
+        Assert.Equal(SupervisorStepKind.Connect, m.OnWaitOver().Kind);
+        m.OnConnected(step.Until);
+        Assert.Equal(SupervisorStepKind.Wait, m.OnLoginFailed(step.Until, Status(2, detail)).Kind);
+        Assert.Equal(S.Free, m.State);
+        Assert.Null(m.TerminalError);
+        Assert.Equal(SupervisorStepKind.Connect, m.OnWaitOver().Kind);
+        m.OnConnected(step.Until.AddSeconds(1));
+        Assert.Equal(SupervisorStepKind.Supervise, m.OnLoggedIn(step.Until.AddSeconds(1), TimeSpan.Zero).Kind);
+    }
+
+    [Fact]
+    public void Once_logged_in_an_authentication_failure_still_ends_at_once()
+    {
+        var m = LoggedIn(time2Wait: TimeSpan.Zero);
+        var step = m.OnConnectionLost(T0.AddSeconds(1), "connection lost", null);
+        m.OnWaitOver();
+        m.OnConnected(step.Until);
+        Assert.Equal(SupervisorStepKind.Close, m.OnLoginFailed(step.Until, Status(2, 1)).Kind);
+        Assert.Equal(LoginFailure.AuthenticationFailed, Assert.IsType<IscsiLoginException>(m.TerminalError).Failure);
+    }
+
+    [Fact]
+    public void A_first_login_to_a_target_that_does_not_exist_ends_at_once()
+    {
+        var m = Machine();
+        m.Start();
+        m.OnConnected(T0);
+        Assert.Equal(SupervisorStepKind.Close, m.OnLoginFailed(T0, Status(2, 3)).Kind);
+        Assert.Equal(LoginFailure.TargetNotFound, Assert.IsType<IscsiLoginException>(m.TerminalError).Failure);
+    }
+
     [Fact]
     public void A_target_error_is_retried_after_a_back_off_T7()
     {

@@ -132,8 +132,13 @@ namespace IscsiDhcp.Iscsi.Supervisor
                 Move(now, IscsiSessionState.Free, $"redirected {(permanent ? "permanently" : "temporarily")} to {to}", error);
                 return SupervisorStep.Connect(Portal);
             }
-            if (error is IscsiLoginException { IsRetryable: false })
-                return End(now, error);   // initiator errors (authentication, no such target, ...) never get better by trying again
+            // Initiator errors (authentication, no such target, ...) never get better by trying again,
+            // with one exception: a session that has logged in before is recovering, and a target
+            // restarting may not have its targets back yet (tgtd listens before tgt-admin configures
+            // them), so "not found" and "removed" are tried again until the replacement timeout.
+            if (error is IscsiLoginException { IsRetryable: false } login
+                && !(HasLoggedIn && login.Failure is LoginFailure.TargetNotFound or LoginFailure.TargetRemoved))
+                return End(now, error);
             return TryAgain(now, $"login failed: {error.Message}", error);
         }
 
