@@ -70,6 +70,23 @@ namespace IscsiDhcp.Iscsi.Transport
             set => input.BeforeReceive = value;
         }
 
+        /// <summary>
+        /// Whether the next PDU (header, AHS, digests, data segment and padding) is already
+        /// buffered whole, so reading it will not ask the socket and cannot block.
+        /// </summary>
+        public bool NextPduBuffered
+        {
+            get
+            {
+                var buffered = input.Buffered;
+                if (buffered.Length < Bhs.Length) return false;
+                var length = (buffered[5] << 16) | (buffered[6] << 8) | buffered[7];
+                var whole = Bhs.Length + Bhs.TotalAhsLength(buffered) + (HeaderDigest ? 4 : 0)
+                    + (length > 0 ? length + Bhs.Padding(length) + (DataDigest ? 4 : 0) : 0);
+                return buffered.Length >= whole;
+            }
+        }
+
         /// <summary>The largest data segment we accept; a longer one is a protocol error, never an allocation.</summary>
         public int MaxRecvDataSegmentLength { get; set; } = 8192;
 

@@ -57,6 +57,9 @@ namespace IscsiDhcp.Iscsi.Transport
             }
         }
 
+        /// <summary>The bytes read from the stream and not yet taken.</summary>
+        public ReadOnlySpan<byte> Buffered => buffer.AsSpan(start, end - start);
+
         /// <summary>Tells the reader how long the data segment after the last header is, so it can choose how to read the next one.</summary>
         public void NoteSegment(int length) => largeSegments = length >= DirectThreshold;
 
