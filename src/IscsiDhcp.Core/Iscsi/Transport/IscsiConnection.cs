@@ -43,17 +43,17 @@ namespace IscsiDhcp.Iscsi.Transport
         {
         }
 
-        IscsiConnection(Stream input, Stream output, EndPoint? remote)
+        IscsiConnection(Stream input, Stream output, EndPoint? remote, Socket? socket = null)
         {
-            this.input = new PduReader(input);
+            this.input = new PduReader(input, socket);
             this.output = output;
+            this.socket = socket;
             RemoteEndPoint = remote;
         }
 
         IscsiConnection(Socket socket, NetworkStream network)
-            : this(network, network, socket.RemoteEndPoint)
+            : this(network, network, socket.RemoteEndPoint, socket)
         {
-            this.socket = socket;
         }
 
         public EndPoint? RemoteEndPoint { get; }
@@ -305,14 +305,12 @@ namespace IscsiDhcp.Iscsi.Transport
         {
             ReadExactly(bhs, 0, Bhs.Length);
             var ahs = Bhs.TotalAhsLength(bhs);
-            var crc = Crc32C.Append(Crc32C.Start, bhs.AsSpan(0, Bhs.Length));
-            if (ahs > 0)
-            {
-                ReadExactly(ahsScratch, 0, ahs);
-                crc = Crc32C.Append(crc, ahsScratch.AsSpan(0, ahs));
-            }
+            if (ahs > 0) ReadExactly(ahsScratch, 0, ahs);
             if (HeaderDigest)
             {
+                // Computed only when negotiated: at 4 KiB reads the CRC of every header was 1 % of the initiator's CPU.
+                var crc = Crc32C.Append(Crc32C.Start, bhs.AsSpan(0, Bhs.Length));
+                if (ahs > 0) crc = Crc32C.Append(crc, ahsScratch.AsSpan(0, ahs));
                 ReadExactly(digestScratch, 0, 4);
                 if (ReadDigest(digestScratch) != Crc32C.Finish(crc)) throw new IscsiDigestException("header digest mismatch");
             }
