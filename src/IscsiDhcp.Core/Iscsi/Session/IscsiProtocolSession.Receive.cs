@@ -18,18 +18,32 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>
         /// The receive loop, on a thread of its own with blocking reads: no allocation or
         /// scheduling per PDU, and data lands straight in the caller's buffer. Closing the
-        /// connection ends a blocked read.
+        /// connection ends a blocked read. Between PDUs, when the next one is not buffered whole
+        /// (reading on would ask the socket), the commands the PDUs so far ended are told here,
+        /// on this thread, and the commands their callers queue meanwhile go out in one write,
+        /// as libiscsi's one thread does: no other thread is woken per batch of answers. A caller
+        /// whose continuation blocks loses this thread to it: the dispatcher's watchdog takes the
+        /// role from it and <see cref="StartReceiveThread"/> starts another receive thread.
         /// </summary>
         void ReceiveLoop()
         {
             var bhs = new byte[Bhs.Length];
             var token = closing.Token;
+            var runner = CompletionDispatcher.EnterReceiveThread(replaceReceiveThread);
+            var deposed = false;
             try
             {
                 while (!token.IsCancellationRequested)
                 {
                     connection.ReadHeader(bhs);
-                    Dispatch(bhs);
+                    dispatchingFor = this;
+                    try { Dispatch(bhs); }
+                    finally { dispatchingFor = null; }
+                    if (received.Count > 0 && !connection.NextPduBuffered && !CompletionDispatcher.TellHere(runner, ref received))
+                    {
+                        deposed = true;   // another receive thread owns the connection and `received` now
+                        return;
+                    }
                 }
             }
             catch (Exception e) when (token.IsCancellationRequested)
@@ -57,9 +71,13 @@ namespace IscsiDhcp.Iscsi.Session
             }
             finally
             {
-                TellReceived();
+                if (!deposed) TellReceived();
+                CompletionDispatcher.LeaveReceiveThread(runner);
             }
         }
+
+        /// <summary>The session whose PDU this thread is handling: commands it ends are gathered for <see cref="CompletionDispatcher.TellHere"/>.</summary>
+        [ThreadStatic] static IscsiProtocolSession? dispatchingFor;
 
         /// <summary>
         /// Handles one PDU: its serial numbers first, whatever it is, then the PDU itself. A reply

@@ -41,6 +41,7 @@ namespace IscsiDhcp.Iscsi.Session
         readonly ReadOnlyMemory<byte>[] batchData = new ReadOnlyMemory<byte>[MaxBatch];
         readonly WaitCallback drainSendQueue;
         readonly Action drainNow;
+        readonly Action replaceReceiveThread;
         bool sending;
         readonly object windowLock = new();
         readonly CancellationTokenSource closing = new();
@@ -49,7 +50,6 @@ namespace IscsiDhcp.Iscsi.Session
         readonly Action<object?> abortOnCancel;
         // Made only when a command waits for the window, so an answer that moves it allocates nothing.
         TaskCompletionSource<bool>? windowMoved;
-        Thread? receiveLoop;
         uint nextTag;
         uint cmdSN;
         uint expStatSN;
@@ -78,6 +78,7 @@ namespace IscsiDhcp.Iscsi.Session
             abortOnCancel = state => _ = AbortAsync((PendingTask)state!);
             drainSendQueue = _ => DrainSendQueue();
             drainNow = DrainSendQueue;
+            replaceReceiveThread = StartReceiveThread;
         }
 
         public TargetAddress Portal { get; }
@@ -172,15 +173,16 @@ namespace IscsiDhcp.Iscsi.Session
                 task.End();
                 lock (pending) idleTasks.Push(task);
             }
-            // The receive loop gathers what it ends and hands it over before its next read that
-            // may block: one wake-up of a dispatcher thread for every PDU that one read brought.
-            if (Thread.CurrentThread == receiveLoop) received.Add(new CompletionDispatcher.Work(completion, result, error));
+            // The receive loop gathers what its PDUs end and tells them itself before its next
+            // read that may block (see ReceiveLoop); anything else goes to the dispatcher.
+            if (dispatchingFor == this) received.Add(new CompletionDispatcher.Work(completion, result, error));
             else CompletionDispatcher.Post(completion, result, error);
         }
 
-        /// <summary>Commands the receive loop has ended and not yet handed to the dispatcher (the receive thread's alone).</summary>
-        readonly List<CompletionDispatcher.Work> received = new();
+        /// <summary>Commands the receive loop has ended and not yet told (the current receive thread's alone).</summary>
+        List<CompletionDispatcher.Work> received = new();
 
+        /// <summary>Hands what the receive loop gathered to the dispatcher (before a read in the middle of a PDU, and when the loop ends).</summary>
         void TellReceived() => CompletionDispatcher.Post(received);
 
         /// <summary>Ends an exchange with the target's reply; its awaiter resumes off this thread.</summary>
@@ -217,8 +219,14 @@ namespace IscsiDhcp.Iscsi.Session
         void StartReceiving()
         {
             connection.BeforeReceive = TellReceived;
-            receiveLoop = new Thread(ReceiveLoop) { IsBackground = true, Name = $"iSCSI receive {TargetName}" };
-            receiveLoop.Start();
+            StartReceiveThread();
+        }
+
+        /// <summary>Starts a receive thread: the first, or one that replaces a thread a caller's continuation blocked (unless the session is closing).</summary>
+        void StartReceiveThread()
+        {
+            if (closing.IsCancellationRequested) return;
+            new Thread(ReceiveLoop) { IsBackground = true, Name = $"iSCSI receive {TargetName}" }.Start();
         }
 
         // ---- sequence numbers and the command window ----

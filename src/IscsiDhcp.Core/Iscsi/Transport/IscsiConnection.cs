@@ -43,17 +43,17 @@ namespace IscsiDhcp.Iscsi.Transport
         {
         }
 
-        IscsiConnection(Stream input, Stream output, EndPoint? remote)
+        IscsiConnection(Stream input, Stream output, EndPoint? remote, Socket? socket = null)
         {
-            this.input = new PduReader(input);
+            this.input = new PduReader(input, socket);
             this.output = output;
+            this.socket = socket;
             RemoteEndPoint = remote;
         }
 
         IscsiConnection(Socket socket, NetworkStream network)
-            : this(network, network, socket.RemoteEndPoint)
+            : this(network, network, socket.RemoteEndPoint, socket)
         {
-            this.socket = socket;
         }
 
         public EndPoint? RemoteEndPoint { get; }
@@ -68,6 +68,23 @@ namespace IscsiDhcp.Iscsi.Transport
         {
             get => input.BeforeReceive;
             set => input.BeforeReceive = value;
+        }
+
+        /// <summary>
+        /// Whether the next PDU (header, AHS, digests, data segment and padding) is already
+        /// buffered whole, so reading it will not ask the socket and cannot block.
+        /// </summary>
+        public bool NextPduBuffered
+        {
+            get
+            {
+                var buffered = input.Buffered;
+                if (buffered.Length < Bhs.Length) return false;
+                var length = (buffered[5] << 16) | (buffered[6] << 8) | buffered[7];
+                var whole = Bhs.Length + Bhs.TotalAhsLength(buffered) + (HeaderDigest ? 4 : 0)
+                    + (length > 0 ? length + Bhs.Padding(length) + (DataDigest ? 4 : 0) : 0);
+                return buffered.Length >= whole;
+            }
         }
 
         /// <summary>The largest data segment we accept; a longer one is a protocol error, never an allocation.</summary>
@@ -288,14 +305,12 @@ namespace IscsiDhcp.Iscsi.Transport
         {
             ReadExactly(bhs, 0, Bhs.Length);
             var ahs = Bhs.TotalAhsLength(bhs);
-            var crc = Crc32C.Append(Crc32C.Start, bhs.AsSpan(0, Bhs.Length));
-            if (ahs > 0)
-            {
-                ReadExactly(ahsScratch, 0, ahs);
-                crc = Crc32C.Append(crc, ahsScratch.AsSpan(0, ahs));
-            }
+            if (ahs > 0) ReadExactly(ahsScratch, 0, ahs);
             if (HeaderDigest)
             {
+                // Computed only when negotiated: at 4 KiB reads the CRC of every header was 1 % of the initiator's CPU.
+                var crc = Crc32C.Append(Crc32C.Start, bhs.AsSpan(0, Bhs.Length));
+                if (ahs > 0) crc = Crc32C.Append(crc, ahsScratch.AsSpan(0, ahs));
                 ReadExactly(digestScratch, 0, 4);
                 if (ReadDigest(digestScratch) != Crc32C.Finish(crc)) throw new IscsiDigestException("header digest mismatch");
             }
