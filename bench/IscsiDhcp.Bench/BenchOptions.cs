@@ -37,5 +37,23 @@ public sealed class BenchOptions
             ? n : throw new ArgumentException($"--{name} takes a positive whole number, not '{v}'");
     }
 
+    /// <summary>A byte count: a whole number, optionally with K, M or G (powers of 1024); 0 when absent.</summary>
+    public long Bytes(string name)
+    {
+        if (!values.TryGetValue(name, out var v)) return 0;
+        var text = v ?? "";
+        var scale = 1L;
+        var unit = text.Length > 0 ? char.ToUpperInvariant(text[^1]) : ' ';
+        if (unit is 'K' or 'M' or 'G')
+        {
+            scale = unit switch { 'K' => 1L << 10, 'M' => 1L << 20, _ => 1L << 30 };
+            text = text[..^1];
+        }
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= long.MaxValue / scale
+            ? n * scale : throw new ArgumentException($"--{name} takes a positive byte count (K, M, G allowed), not '{v}'");
+    }
+
+    public string? OptionalText(string name) => values.TryGetValue(name, out var v) ? v ?? throw new ArgumentException($"--{name} takes a value") : null;
+
     public bool Flag(string name) => values.ContainsKey(name);
 }

@@ -5,6 +5,7 @@ const string Usage = """
 usage: IscsiDhcp.Bench <scenario> [options]
   iscsi-read | iscsi-write  --portal HOST:PORT --target IQN [--lun N] [--block-size BYTES]
                             [--queue-depth N] [--seconds S] [--random] [--supervised]
+                            [--bytes N[K|M|G]] [--source FILE (iscsi-write)] [--flush]   (a fixed amount, timed to the end)
   agent-rpc                 --socket AGENT-SOCKET --portal HOST:PORT --target IQN [--rounds N] [--calls N] [--clients N]
   iscsi-recover             [--runs N] [--down-ms MS] [--nop-interval S] [--nop-timeout S]   (root: kills and restarts a lab tgtd)
   dhcp-dora                 --relay LOCAL-IPV4 --server SERVER-IPV4 [--clients N] [--seconds S]

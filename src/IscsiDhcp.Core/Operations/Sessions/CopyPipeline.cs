@@ -4,8 +4,10 @@ using System.Diagnostics;
 using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using IscsiDhcp.Block;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Operations.Sessions
 {
@@ -14,7 +16,9 @@ namespace IscsiDhcp.Operations.Sessions
     /// way a copy is fast on a network: large aligned transfers, several LUN commands in flight
     /// at once, the file read or written in order on a pool thread, and SHA-256 computed in order
     /// on another thread while the next transfers run. Each chunk has a buffer of its own that
-    /// both the hash and the destination read; nothing is copied between buffers.
+    /// both the hash and the destination read; nothing is copied between buffers. The buffers
+    /// are pinned and start at <see cref="DirectIo.Alignment"/>-byte addresses, so a file end can
+    /// write them to disk directly (see <see cref="FileEnd"/>).
     /// Measured against qemu-img convert (bench/compare-qemu.sh): one 1 MiB command at a time
     /// with the hash on the I/O path read a LUN at 0.38x qemu-img's speed.
     /// </summary>
@@ -71,6 +75,7 @@ namespace IscsiDhcp.Operations.Sessions
 
             readonly Stream file;
             readonly FileStream? writeBehind;
+            FileStream? direct;
             long unflushed;
             Task flushing = Task.CompletedTask;
 
@@ -78,18 +83,29 @@ namespace IscsiDhcp.Operations.Sessions
 
             /// <summary>
             /// A file written through <paramref name="file"/> whose data goes to disk while the copy
-            /// runs: every <see cref="WriteBehindInterval"/> bytes, <paramref name="writeBehind"/>
-            /// (another writable handle of the same file) is flushed to disk on a pool thread, so
-            /// the flush that ends the copy finds little left to write. Measured on a 512 MiB copy:
-            /// the closing flush alone took 170-200 ms of an 800 ms copy.
+            /// runs, through <paramref name="second"/> (another writable handle of the same file):
+            /// where the file system allows it, that handle is switched to direct I/O and every
+            /// aligned chunk is written through it from the chunk's own buffer straight to the disk
+            /// (no copy into the page cache, no dirty pages; measured on a 512 MiB copy: the page
+            /// cache's copy and write-back took about a third of the copy's system time, and
+            /// `qemu-img convert -t none` is twice as fast as `-t writeback` on the same machine);
+            /// what is not aligned (the tail of a range that is not a multiple of
+            /// <see cref="DirectIo.Alignment"/>) goes through <paramref name="file"/>. Where direct
+            /// I/O is refused, every <see cref="WriteBehindInterval"/> bytes the second handle is
+            /// flushed to disk on a pool thread instead, so the flush that ends the copy finds little
+            /// left to write (the closing flush alone took 170-200 ms of an 800 ms copy).
             /// </summary>
-            public FileEnd(Stream file, FileStream writeBehind)
+            public FileEnd(Stream file, FileStream second)
             {
                 this.file = file;
-                this.writeBehind = writeBehind;
+                if (DirectIo.TryEnable(second.SafeFileHandle)) direct = second;
+                else writeBehind = second;
             }
 
             public override bool Concurrent => false;
+
+            /// <summary>Bytes written around the page cache so far.</summary>
+            internal long DirectBytes { get; private set; }
 
             public override Task ReadAsync(long at, ArraySegment<byte> into, CancellationToken cancel)
             {
@@ -107,6 +123,23 @@ namespace IscsiDhcp.Operations.Sessions
             public override Task WriteAsync(long at, ArraySegment<byte> data, CancellationToken cancel)
             {
                 cancel.ThrowIfCancellationRequested();
+                if (direct is not null && at % DirectIo.Alignment == 0 && data.Count % DirectIo.Alignment == 0)
+                {
+                    try
+                    {
+                        direct.Position = at;
+                        direct.Write(data.Array!, data.Offset, data.Count);
+                        DirectBytes += data.Count;
+                        return Task.CompletedTask;
+                    }
+                    catch (IOException)
+                    {
+                        // Refused after all (a buffer not aligned, a file system that checks only
+                        // on write): this chunk and the rest go through the page cache.
+                        direct = null;
+                    }
+                }
+                if (file.Position != at) file.Position = at;
                 file.Write(data.Array!, data.Offset, data.Count);
                 if (writeBehind is not null && (unflushed += data.Count) >= WriteBehindInterval && flushing.IsCompleted)
                 {
@@ -131,7 +164,8 @@ namespace IscsiDhcp.Operations.Sessions
             using var sha = SHA256.Create();
             var chunks = (int)((length + ChunkSize - 1) / ChunkSize);
             var slots = Math.Max(1, Math.Min(Depth, chunks));
-            var buffers = new byte[slots][];
+            var buffers = new ArraySegment<byte>[slots];
+            var pins = new GCHandle[slots];
             var finished = new Task?[slots];
             var sizes = new int[slots];
             Task fetching = Task.CompletedTask, hashing = Task.CompletedTask, storing = Task.CompletedTask;
@@ -157,13 +191,14 @@ namespace IscsiDhcp.Operations.Sessions
 
                     var at = (long)i * ChunkSize;
                     var size = (int)Math.Min(ChunkSize, length - at);
-                    var buffer = new ArraySegment<byte>(buffers[slot] ??= new byte[Math.Min(ChunkSize, length)], 0, size);
+                    if (buffers[slot].Array is null) buffers[slot] = AlignedBuffer((int)Math.Min(ChunkSize, length), out pins[slot]);
+                    var buffer = new ArraySegment<byte>(buffers[slot].Array!, buffers[slot].Offset, size);
                     sizes[slot] = size;
                     var fetched = source.Concurrent
                         ? source.ReadAsync(at, buffer, cancel)
                         : fetching = After(fetching, () => source.ReadAsync(at, buffer, cancel));
                     // In order, on a pool thread, while later chunks are in flight.
-                    hashing = After(hashing, fetched, () => sha.TransformBlock(buffer.Array!, 0, size, null, 0));
+                    hashing = After(hashing, fetched, () => sha.TransformBlock(buffer.Array!, buffer.Offset, size, null, 0));
                     var stored = destination is null ? fetched
                         : destination.Concurrent ? After(fetched, () => destination.WriteAsync(at, buffer, cancel))
                         : storing = After(storing, fetched, () => destination.WriteAsync(at, buffer, cancel).GetAwaiter().GetResult());
@@ -179,10 +214,26 @@ namespace IscsiDhcp.Operations.Sessions
                     try { await running.ConfigureAwait(false); }
                     catch (Exception e) { GC.KeepAlive(e); }   // the first failure is the one that propagates
                 }
+                foreach (var pin in pins)
+                {
+                    if (pin.IsAllocated) pin.Free();
+                }
                 host.WriteProgress(new OperationProgress(1, activity, "done", 100, 0, completed: true));
             }
             sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
             return BitConverter.ToString(sha.Hash!).Replace("-", "");
+        }
+
+        /// <summary>
+        /// <paramref name="size"/> bytes that start at a <see cref="DirectIo.Alignment"/>-byte
+        /// address, in an array pinned by <paramref name="pin"/> (so the address holds) until it is freed.
+        /// </summary>
+        static ArraySegment<byte> AlignedBuffer(int size, out GCHandle pin)
+        {
+            var array = new byte[size + DirectIo.Alignment];
+            pin = GCHandle.Alloc(array, GCHandleType.Pinned);
+            var misaligned = (int)(pin.AddrOfPinnedObject().ToInt64() % DirectIo.Alignment);
+            return new ArraySegment<byte>(array, misaligned == 0 ? 0 : DirectIo.Alignment - misaligned, size);
         }
 
         void Report(string activity, long done, long length, Stopwatch clock, ref TimeSpan lastReport)
