@@ -107,6 +107,16 @@ public sealed class NbdServerTests : IDisposable
         }
     }
 
+    /// <summary>A server of <paramref name="export"/> serving one read-write connection, handshake done: the server, the client's socket, the serving task.</summary>
+    async Task<(NbdServer Server, Socket Client, Task Serving)> ServeAsync(NbdExport export, CancellationToken stop, NbdServerOptions? options = null)
+    {
+        var server = new NbdServer(new Catalog(export), options);
+        var (stream, client) = await PairAsync();
+        var serving = server.ServeAsync(stream, mayWrite: true, stop);
+        await HandshakeAsync(client);
+        return (server, client, serving);
+    }
+
     static Task<int> SendRequest(Socket client, NbdCommand command, ulong cookie, ulong offset, uint length)
     {
         var bytes = new byte[28];
@@ -159,11 +169,8 @@ public sealed class NbdServerTests : IDisposable
     public async Task A_later_request_overtakes_one_that_waits_and_each_reply_carries_its_own_cookie_and_data()
     {
         var export = new MemoryExport();
-        var server = new NbdServer(new Catalog(export));
-        var (stream, client) = await PairAsync();
+        var (server, client, serving) = await ServeAsync(export, CancellationToken.None);
         using var _ = client;
-        var serving = server.ServeAsync(stream, mayWrite: true, CancellationToken.None);
-        await HandshakeAsync(client);
 
         await SendRequest(client, NbdCommand.Read, 100, 0, 4096);      // waits for Release
         await SendRequest(client, NbdCommand.Read, 200, 8192, 4096);
@@ -184,11 +191,8 @@ public sealed class NbdServerTests : IDisposable
     public async Task Requests_in_flight_are_bounded_by_the_byte_budget()
     {
         var export = new MemoryExport();
-        var server = new NbdServer(new Catalog(export), new NbdServerOptions { MaximumPayload = 1 << 16, MaxBytesInFlight = 3 * ((1 << 16) + 64) });
-        var (stream, client) = await PairAsync();
+        var (server, client, serving) = await ServeAsync(export, CancellationToken.None, new NbdServerOptions { MaximumPayload = 1 << 16, MaxBytesInFlight = 3 * ((1 << 16) + 64) });
         using var _ = client;
-        var serving = server.ServeAsync(stream, mayWrite: true, CancellationToken.None);
-        await HandshakeAsync(client);
         // Reads of offset 0 all wait: only as many as the budget holds may be running at once.
         for (var i = 0; i < 8; i++) await SendRequest(client, NbdCommand.Read, (ulong)i, 0, 1 << 16);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -209,12 +213,9 @@ public sealed class NbdServerTests : IDisposable
     public async Task Shutting_the_server_down_answers_the_requests_in_flight_with_ESHUTDOWN()
     {
         var export = new MemoryExport();
-        var server = new NbdServer(new Catalog(export));
-        var (stream, client) = await PairAsync();
-        using var _ = client;
         using var stop = new CancellationTokenSource();
-        var serving = server.ServeAsync(stream, mayWrite: true, stop.Token);
-        await HandshakeAsync(client);
+        var (server, client, serving) = await ServeAsync(export, stop.Token);
+        using var _ = client;
         await SendRequest(client, NbdCommand.Read, 7, 0, 4096);   // never released
         // Stop only once the read is in flight: stopped before it was read, the server would
         // close with the request unread (a reset, not an answer), which is not what is tested here.
@@ -254,12 +255,9 @@ public sealed class NbdServerTests : IDisposable
     public async Task A_client_that_stops_reading_its_replies_never_blocks_the_thread_that_ends_a_request()
     {
         var export = new HeldExport();
-        var server = new NbdServer(new Catalog(export));
-        var (stream, client) = await PairAsync();
-        using var _ = client;
         using var stop = new CancellationTokenSource();
-        var serving = server.ServeAsync(stream, mayWrite: true, stop.Token);
-        await HandshakeAsync(client);
+        var (server, client, serving) = await ServeAsync(export, stop.Token);
+        using var _ = client;
         // 32 x 1 MiB of replies, far more than the socket buffers hold, and the client reads none of them.
         for (var i = 0; i < 32; i++) await SendRequest(client, NbdCommand.Read, (ulong)i, (ulong)i << 20, 1 << 20);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -293,11 +291,8 @@ public sealed class NbdServerTests : IDisposable
     public async Task Many_small_replies_written_together_each_arrive_whole_and_in_step()
     {
         var export = new MemoryExport();
-        var server = new NbdServer(new Catalog(export));
-        var (stream, client) = await PairAsync();
+        var (server, client, serving) = await ServeAsync(export, CancellationToken.None);
         using var _ = client;
-        var serving = server.ServeAsync(stream, mayWrite: true, CancellationToken.None);
-        await HandshakeAsync(client);
         // 200 writes of 512 bytes in one send: their 16-byte replies are gathered into few writes.
         var requests = new byte[200 * (28 + 512)];
         var w = new NbdWriter(requests);
@@ -325,12 +320,9 @@ public sealed class NbdServerTests : IDisposable
     [Fact]
     public async Task An_idle_connection_ends_at_once_when_the_server_shuts_down()
     {
-        var server = new NbdServer(new Catalog(new MemoryExport()));
-        var (stream, client) = await PairAsync();
-        using var _ = client;
         using var stop = new CancellationTokenSource();
-        var serving = server.ServeAsync(stream, mayWrite: true, stop.Token);
-        await HandshakeAsync(client);
+        var (server, client, serving) = await ServeAsync(new MemoryExport(), stop.Token);
+        using var _ = client;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         stop.Cancel();
         await serving.WaitAsync(TimeSpan.FromSeconds(10));
