@@ -111,4 +111,25 @@ public sealed class ReceiveThreadTellingTests
         await one.LogoutAsync(TimeSpan.FromSeconds(5));
         await two.LogoutAsync(TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task A_continuation_that_closes_the_session_on_the_receive_thread_fails_the_others_and_ends_reading()
+    {
+        await using var target = new StrictTarget();
+        var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings).WaitAsync(Bound);
+        var device = new ScsiDevice(session, 0);
+        var closer = new Blocking(session.Dispose);
+        // Reads in flight beside the one whose completion closes the session: each ends, read or failed.
+        var others = Enumerable.Range(0, 16).Select(i => device.ReadAsync((ulong)i, new byte[4096], StrictTarget.BlockSize).AsTask()).ToArray();
+        session.Start(Read(20, new byte[4096]), closer);
+        await closer.Told.Task.WaitAsync(Bound);
+        Assert.StartsWith("iSCSI receive", closer.ThreadName);
+        foreach (var other in others)
+        {
+            try { await other.WaitAsync(Bound); }
+            catch (ObjectDisposedException) { }
+        }
+        Assert.False(session.IsConnected);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => device.ReadAsync(0, new byte[4096], StrictTarget.BlockSize).AsTask().WaitAsync(Bound));
+    }
 }
