@@ -132,4 +132,24 @@ public sealed class ReceiveThreadTellingTests
         Assert.False(session.IsConnected);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => device.ReadAsync(0, new byte[4096], StrictTarget.BlockSize).AsTask().WaitAsync(Bound));
     }
+
+    [Fact]
+    public async Task Commands_that_continuations_start_on_another_session_go_out()
+    {
+        // Sent from the first session's receive thread, held back until its batch is told: a
+        // send held back there and never made would leave the second session stuck.
+        await using var first = new StrictTarget();
+        await using var second = new StrictTarget();
+        using var one = await IscsiProtocolSession.LoginAsync(first.Portal, Settings).WaitAsync(Bound);
+        using var two = await IscsiProtocolSession.LoginAsync(second.Portal, Settings).WaitAsync(Bound);
+        var onTwo = Enumerable.Range(0, 8).Select(_ => new Blocking(() => { })).ToArray();
+        var onOne = onTwo.Select((next, i) => new Blocking(() => two.Start(Read((ulong)i, new byte[4096]), next))).ToArray();
+        for (var i = 0; i < onOne.Length; i++) one.Start(Read((ulong)i, new byte[4096]), onOne[i]);
+        await Task.WhenAll(onTwo.Select(b => b.Told.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains(onOne, b => b.ThreadName?.StartsWith("iSCSI receive", StringComparison.Ordinal) == true);
+        // And the second session goes on afterwards.
+        await new ScsiDevice(two, 0).ReadAsync(0, new byte[4096], StrictTarget.BlockSize).AsTask().WaitAsync(Bound);
+        await one.LogoutAsync(TimeSpan.FromSeconds(5));
+        await two.LogoutAsync(TimeSpan.FromSeconds(5));
+    }
 }
