@@ -111,4 +111,45 @@ public sealed class ReceiveThreadTellingTests
         await one.LogoutAsync(TimeSpan.FromSeconds(5));
         await two.LogoutAsync(TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task A_continuation_that_closes_the_session_on_the_receive_thread_fails_the_others_and_ends_reading()
+    {
+        await using var target = new StrictTarget();
+        var session = await IscsiProtocolSession.LoginAsync(target.Portal, Settings).WaitAsync(Bound);
+        var device = new ScsiDevice(session, 0);
+        var closer = new Blocking(session.Dispose);
+        // Reads in flight beside the one whose completion closes the session: each ends, read or failed.
+        var others = Enumerable.Range(0, 16).Select(i => device.ReadAsync((ulong)i, new byte[4096], StrictTarget.BlockSize).AsTask()).ToArray();
+        session.Start(Read(20, new byte[4096]), closer);
+        await closer.Told.Task.WaitAsync(Bound);
+        Assert.StartsWith("iSCSI receive", closer.ThreadName);
+        foreach (var other in others)
+        {
+            try { await other.WaitAsync(Bound); }
+            catch (ObjectDisposedException) { }
+        }
+        Assert.False(session.IsConnected);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => device.ReadAsync(0, new byte[4096], StrictTarget.BlockSize).AsTask().WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task Commands_that_continuations_start_on_another_session_go_out()
+    {
+        // Sent from the first session's receive thread, held back until its batch is told: a
+        // send held back there and never made would leave the second session stuck.
+        await using var first = new StrictTarget();
+        await using var second = new StrictTarget();
+        using var one = await IscsiProtocolSession.LoginAsync(first.Portal, Settings).WaitAsync(Bound);
+        using var two = await IscsiProtocolSession.LoginAsync(second.Portal, Settings).WaitAsync(Bound);
+        var onTwo = Enumerable.Range(0, 8).Select(_ => new Blocking(() => { })).ToArray();
+        var onOne = onTwo.Select((next, i) => new Blocking(() => two.Start(Read((ulong)i, new byte[4096]), next))).ToArray();
+        for (var i = 0; i < onOne.Length; i++) one.Start(Read((ulong)i, new byte[4096]), onOne[i]);
+        await Task.WhenAll(onTwo.Select(b => b.Told.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains(onOne, b => b.ThreadName?.StartsWith("iSCSI receive", StringComparison.Ordinal) == true);
+        // And the second session goes on afterwards.
+        await new ScsiDevice(two, 0).ReadAsync(0, new byte[4096], StrictTarget.BlockSize).AsTask().WaitAsync(Bound);
+        await one.LogoutAsync(TimeSpan.FromSeconds(5));
+        await two.LogoutAsync(TimeSpan.FromSeconds(5));
+    }
 }

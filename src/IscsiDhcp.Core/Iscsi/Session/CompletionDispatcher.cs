@@ -252,8 +252,13 @@ namespace IscsiDhcp.Iscsi.Session
             }
             finally
             {
-                // A completion that threw (a broken caller) does not strand the ones behind it.
-                if (!told && runner.TakeRest() is { } rest) Post(rest);
+                // A completion that threw (a broken caller) strands neither the ones behind it nor
+                // the sends held back (some may be other sessions' queues, which nobody else drains).
+                if (!told)
+                {
+                    if (runner.TakeRest() is { } rest) Post(rest);
+                    runner.RescueAll();
+                }
             }
             return runner.EndTelling();
         }
@@ -287,11 +292,12 @@ namespace IscsiDhcp.Iscsi.Session
                 get { lock (this) return isTelling; }
             }
 
+            /// <summary>Holds a send back, unless the watchdog took this thread's sends or it is a receive thread not telling completions now (then nobody would send it).</summary>
             public bool Defer(Action send)
             {
                 lock (this)
                 {
-                    if (deposed) return false;
+                    if (deposed || (replace is not null && !isTelling)) return false;
                     deferred.Add(send);
                     return true;
                 }
@@ -317,6 +323,12 @@ namespace IscsiDhcp.Iscsi.Session
             public void RescueIfStalled(long now, long stallTicks)
             {
                 if (now - Volatile.Read(ref Started) <= stallTicks) return;
+                RescueAll();
+            }
+
+            /// <summary>The sends held back go out on the pool.</summary>
+            public void RescueAll()
+            {
                 while (Take() is { } send) ThreadPool.QueueUserWorkItem(s => ((Action)s!)(), send);
             }
 

@@ -248,7 +248,8 @@ namespace IscsiDhcp.Iscsi.Session
                 DataSegmentLength = ping.Length,   // CmdSN and ExpStatSN are given as it goes out
             }.Write(bhs);
             // Answered off this thread: a large Data-Out may hold the send side while the target
-            // waits for us to read, and the receive thread must never wait on sending. A target
+            // waits for us to read, and the receive thread must not wait on sending in the middle
+            // of a PDU (between PDUs, where it sends what completions queued, the watchdog covers it). A target
             // that floods pings faster than we answer gets no more than MaxNopRepliesInFlight.
             if (Interlocked.Increment(ref nopRepliesInFlight) > MaxNopRepliesInFlight)
             {

@@ -281,7 +281,7 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
-        /// <summary>Starts a sender on the thread pool when the window opened on commands that were waiting for it (the receive thread never sends).</summary>
+        /// <summary>Starts a sender on the thread pool when the window opened on commands that were waiting for it (the receive thread sends nothing while it handles a PDU).</summary>
         void ResumeSending()
         {
             lock (sendQueue)

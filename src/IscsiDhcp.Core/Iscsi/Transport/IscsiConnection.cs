@@ -62,7 +62,8 @@ namespace IscsiDhcp.Iscsi.Transport
 
         /// <summary>
         /// Called on the reading thread before each read from the socket, any of which may block:
-        /// the receive loop tells the completions it has gathered while PDUs were still buffered.
+        /// the receive loop hands the completions it has gathered to the dispatcher (it tells them
+        /// itself between PDUs; this is for a read in the middle of one).
         /// </summary>
         public Action? BeforeReceive
         {
