@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Block;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Operations.Sessions
 {
@@ -92,6 +93,7 @@ namespace IscsiDhcp.Operations.Sessions
                         if (Verify)
                         {
                             destination.Position = toLun ? Offset : 0;
+                            if (!toLun) DirectIo.PrefetchWhole(file.SafeFileHandle);
                             var readBack = aligned
                                 ? await pipeline.RunAsync(toLun ? lunEnd : fileEnd, null, length, "Verifying").ConfigureAwait(false)
                                 : await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
