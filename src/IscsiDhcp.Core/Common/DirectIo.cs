@@ -60,6 +60,34 @@ namespace IscsiDhcp.Common
             }
         }
 
+        /// <summary>
+        /// Asks Linux to start reading the whole file into the page cache now, many requests at
+        /// once (POSIX_FADV_WILLNEED), for a pass that reads back what direct writes left only on
+        /// the disk: read one chunk at a time, -Verify of a 512 MiB copy took 1.5 s more than it had
+        /// from the page cache. Does nothing where that is not available.
+        /// </summary>
+        public static void PrefetchWhole(SafeFileHandle handle)
+        {
+            if (handle is null) throw new ArgumentNullException(nameof(handle));
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !Environment.Is64BitProcess) return;
+            var added = false;
+            handle.DangerousAddRef(ref added);
+            try
+            {
+                // Advice only: a failure leaves the reads as they would have been.
+                _ = posix_fadvise((int)handle.DangerousGetHandle(), 0, 0, PosixFadviseWillNeed);
+            }
+            finally
+            {
+                if (added) handle.DangerousRelease();
+            }
+        }
+
+        const int PosixFadviseWillNeed = 3;
+
+        [DllImport("libc")]
+        static extern int posix_fadvise(int fd, long offset, long length, int advice);
+
         [DllImport("libc", SetLastError = true)]
         static extern int fcntl(int fd, int command, int argument);
     }

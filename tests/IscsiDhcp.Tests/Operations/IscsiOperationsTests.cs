@@ -362,6 +362,49 @@ public sealed class IscsiOperationsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_copy_out_of_a_LUN_writes_its_chunks_around_the_page_cache_and_an_unaligned_tail_through_it()
+    {
+        if (!OperatingSystem.IsLinux()) return;   // direct I/O is switched on only on Linux
+        var session = await Connected();
+        RandomNumberGenerator.Fill(target.Luns[1].Data);
+        var length = (3 << 20) + 512;   // whole 512-byte blocks, not whole 4 KiB pages: the tail cannot go direct
+        var path = Path.Combine(directory, "out.bin");
+        var copy = Copy(session, IscsiCopyDirection.LunToFile, path);
+        copy.Length = length;
+        await copy.RunAsync(new RecordingHost());
+
+        // Whether this directory's file system takes direct I/O at all (tmpfs before Linux 6.6 does not).
+        bool direct;
+        using (var probe = new FileStream(Path.Combine(directory, "probe"), FileMode.Create, FileAccess.Write, FileShare.None, 1))
+            direct = IscsiDhcp.Common.DirectIo.TryEnable(probe.SafeFileHandle);
+        if (direct)
+        {
+            var cached = PageCacheResidency.ResidentPages(path, 0, 3 << 20);
+            Assert.True(cached == 0, $"{cached} of the copy's first 3 MiB went through the page cache");
+        }
+        Assert.True(target.Luns[1].Data.AsSpan(0, length).SequenceEqual(File.ReadAllBytes(path)), "the file does not hold the LUN's bytes");
+    }
+
+    [Fact]
+    public async Task A_chunk_that_direct_IO_refuses_is_written_through_the_page_cache()
+    {
+        var path = Path.Combine(directory, "refused.bin");
+        var data = RandomNumberGenerator.GetBytes(2 * 4096 + 1);
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Write, 1 << 16))
+        using (var second = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1))
+        {
+            var end = new CopyPipeline.FileEnd(file, second);
+            // Whole pages at a page-aligned file offset, but from an address one byte past an array's
+            // start: a file system that checks alignment (ext4, xfs) refuses it with EINVAL.
+            await end.WriteAsync(0, new ArraySegment<byte>(data, 1, 4096), CancellationToken.None);
+            await end.WriteAsync(4096, new ArraySegment<byte>(data, 4097, 4096), CancellationToken.None);
+            await end.SettleAsync();
+            file.Flush(flushToDisk: true);
+        }
+        Assert.True(data.AsSpan(1, 2 * 4096).SequenceEqual(File.ReadAllBytes(path)), "the file does not hold what was written");
+    }
+
+    [Fact]
     public async Task A_cancelled_copy_out_of_a_LUN_leaves_no_file_and_an_older_one_as_it_was()
     {
         var session = await Connected();

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using IscsiDhcp.Block;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Operations.Sessions
 {
@@ -70,10 +71,12 @@ namespace IscsiDhcp.Operations.Sessions
                 using (var file = toLun
                            ? new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false)
                            : new FileStream(partial!, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Write, 1 << 16, useAsync: false))
-                // A second handle of the partial file (its name is ours alone) that flushes it to disk while the copy runs.
-                using (var writeBehind = toLun ? null : new FileStream(partial!, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, useAsync: false))
+                // A second handle of the partial file (its name is ours alone), unbuffered: the chunks go
+                // through it to the disk with direct I/O, or where that is refused it flushes the file to
+                // disk while the copy runs (CopyPipeline.FileEnd).
+                using (var second = toLun ? null : new FileStream(partial!, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, useAsync: false))
                 {
-                    var fileEnd = writeBehind is null ? new CopyPipeline.FileEnd(file) : new CopyPipeline.FileEnd(file, writeBehind);
+                    var fileEnd = second is null ? new CopyPipeline.FileEnd(file) : new CopyPipeline.FileEnd(file, second);
                     try
                     {
                         var activity = $"Copying {(toLun ? $"{Path} to {lunName}" : $"{lunName} to {Path}")}";
@@ -90,6 +93,7 @@ namespace IscsiDhcp.Operations.Sessions
                         if (Verify)
                         {
                             destination.Position = toLun ? Offset : 0;
+                            if (!toLun) DirectIo.PrefetchWhole(file.SafeFileHandle);
                             var readBack = aligned
                                 ? await pipeline.RunAsync(toLun ? lunEnd : fileEnd, null, length, "Verifying").ConfigureAwait(false)
                                 : await CopyAsync(destination, Stream.Null, length, "Verifying", host, cancel).ConfigureAwait(false);
