@@ -32,7 +32,10 @@ public sealed class AgentExportTests(AgentExportFixture lab) : IClassFixture<Age
     /// <summary>fusermount3 -u, waiting out "busy": the kernel lets go of an autoclear loop device's file a moment after umount returns.</summary>
     static async Task UnmountFuseAsync(string fuse)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        // The loop device lets go of the FUSE file only once its detach has flushed it, through
+        // nbdfuse, the agent and tgtd's fsync of the LUN file: seconds on a disk other runs share
+        // (10 s was exceeded once in CI beside a bench writing 512 MiB files).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
             var result = await Tool("fusermount3", "-u", fuse);
