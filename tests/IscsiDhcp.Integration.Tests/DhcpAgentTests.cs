@@ -61,11 +61,16 @@ public sealed class DhcpAgentTests : IDisposable
         Assert.Equal(DhcpAgentError.UnknownInterface, e.Error);
     }
 
-    /// <summary>The main table's routes to a destination on every interface, as "dst via gw dev metric proto" lines.</summary>
-    static List<string> RoutesTo(string destination)
+    /// <summary>
+    /// The main table's routes to a destination, as "dst via gw dev metric proto" lines: on the
+    /// host's own interfaces and on <paramref name="ours"/>, not on the lab interfaces of tests
+    /// running beside this one (whose routes come and go while it runs).
+    /// </summary>
+    static List<string> RoutesTo(string destination, string ours)
     {
         var json = CommandRunner.Check("ip", "-4", "-j", "route", "show", "table", "main", "exact", destination).StandardOutput;
         return JsonDocument.Parse(json).RootElement.EnumerateArray()
+            .Where(r => r.GetProperty("dev").GetString() is var dev && (dev == ours || !OtherLabInterface.IsMatch(dev ?? "")))
             .Select(r => r.GetProperty("dst").GetString()
                 + (r.TryGetProperty("gateway", out var g) ? " via " + g.GetString() : "")
                 + " dev " + r.GetProperty("dev").GetString()
@@ -74,6 +79,9 @@ public sealed class DhcpAgentTests : IDisposable
             .OrderBy(line => line, StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>The name a lab run gives its DHCP links (LabRun.NewName("il") and "c" or "s"): "il", the run id, a number, the side.</summary>
+    static readonly System.Text.RegularExpressions.Regex OtherLabInterface = new("^il[0-9a-f]{6}[0-9]+[cs]$");
 
     static int InterfaceIndex(string interfaceName) =>
         int.Parse(File.ReadAllText($"/sys/class/net/{interfaceName}/ifindex").Trim(), System.Globalization.CultureInfo.InvariantCulture);
@@ -90,7 +98,7 @@ public sealed class DhcpAgentTests : IDisposable
         network.ConfigureClientAddress($"{network.Prefix}.251", 32);
         var theirs = $"default via {network.ServerAddress} dev {network.ClientInterface} metric 4000 proto static";
         CommandRunner.Check("ip", "route", "add", "default", "via", network.ServerAddress, "dev", network.ClientInterface, "metric", "4000", "proto", "static", "onlink");
-        var before = RoutesTo("0.0.0.0/0");
+        var before = RoutesTo("0.0.0.0/0", network.ClientInterface);
         Assert.Contains(theirs, before);
         using var agent = NewAgent();
         var status = await agent.StartAsync(Request(network, configure: true), Wait);
@@ -98,17 +106,17 @@ public sealed class DhcpAgentTests : IDisposable
 
         var metric = 200 + InterfaceIndex(network.ClientInterface);   // dhcpcd's choice: 200 + the interface index
         var ours = $"default via {network.ServerAddress} dev {network.ClientInterface} metric {metric} proto dhcp";
-        var bound = RoutesTo("0.0.0.0/0");
+        var bound = RoutesTo("0.0.0.0/0", network.ClientInterface);
         Assert.Equal(before.Append(ours).OrderBy(line => line, StringComparer.Ordinal), bound);
         // The subnet route of the address carries the lease's metric too.
-        Assert.Contains($"{network.Prefix}.0/24 dev {network.ClientInterface} metric {metric} proto kernel", RoutesTo($"{network.Prefix}.0/24"));
+        Assert.Contains($"{network.Prefix}.0/24 dev {network.ClientInterface} metric {metric} proto kernel", RoutesTo($"{network.Prefix}.0/24", network.ClientInterface));
 
         var extended = await agent.ExtendAsync(network.ClientInterface, wait: Wait);   // a renewal re-applies: still one route of ours
         Assert.Equal(status.Address, extended.Address);
-        Assert.Equal(bound, RoutesTo("0.0.0.0/0"));
+        Assert.Equal(bound, RoutesTo("0.0.0.0/0", network.ClientInterface));
 
         agent.Release(network.ClientInterface);
-        Assert.Equal(before, RoutesTo("0.0.0.0/0"));
+        Assert.Equal(before, RoutesTo("0.0.0.0/0", network.ClientInterface));
     }
 
     [Theory]
