@@ -102,7 +102,8 @@ public sealed class DhcpConflictDetectionTests : IDisposable
         for (var i = 1; i < probes.Count; i++)
             Assert.InRange(probes[i].Time - probes[i - 1].Time, 0.95, 2.1);       // PROBE_MIN..PROBE_MAX, with the capture's jitter
         Assert.True(announcements[0].Time - probes[^1].Time >= 1.95, "the address was announced before ANNOUNCE_WAIT had passed");
-        Assert.InRange(announcements[1].Time - announcements[0].Time, 1.9, 2.5);   // ANNOUNCE_INTERVAL
+        // ANNOUNCE_INTERVAL: never early; late by a loaded machine's timer and capture delays (2.65 s seen in CI), not by seconds.
+        Assert.InRange(announcements[1].Time - announcements[0].Time, 1.9, 3.5);
         // Nothing else of ours: no probe for another address, no reply.
         Assert.Equal(5, packets.Count);
         agent.Release(network.ClientInterface);
