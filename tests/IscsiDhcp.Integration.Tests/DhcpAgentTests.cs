@@ -70,7 +70,7 @@ public sealed class DhcpAgentTests : IDisposable
     {
         var json = CommandRunner.Check("ip", "-4", "-j", "route", "show", "table", "main", "exact", destination).StandardOutput;
         return JsonDocument.Parse(json).RootElement.EnumerateArray()
-            .Where(r => r.GetProperty("dev").GetString() is var dev && (dev == ours || !OtherLabInterface.IsMatch(dev ?? "")))
+            .Where(r => r.GetProperty("dev").GetString() is var dev && (dev == ours || !DhcpTestNetwork.IsLinkName(dev ?? "")))
             .Select(r => r.GetProperty("dst").GetString()
                 + (r.TryGetProperty("gateway", out var g) ? " via " + g.GetString() : "")
                 + " dev " + r.GetProperty("dev").GetString()
@@ -79,9 +79,6 @@ public sealed class DhcpAgentTests : IDisposable
             .OrderBy(line => line, StringComparer.Ordinal)
             .ToList();
     }
-
-    /// <summary>The name a lab run gives its DHCP links (LabRun.NewName("il") and "c" or "s"): "il", the run id, a number, the side.</summary>
-    static readonly System.Text.RegularExpressions.Regex OtherLabInterface = new("^il[0-9a-f]{6}[0-9]+[cs]$");
 
     static int InterfaceIndex(string interfaceName) =>
         int.Parse(File.ReadAllText($"/sys/class/net/{interfaceName}/ifindex").Trim(), System.Globalization.CultureInfo.InvariantCulture);

@@ -539,9 +539,8 @@ namespace IscsiDhcp.Nbd
         }
 
         /// <summary>From the writer: the client is gone or the stream was closed; stop the reader and the requests in flight.</summary>
-        void WriteFailed(Exception e)
+        void WriteFailed()
         {
-            GC.KeepAlive(e);
             requests.Cancel();
             stream.Dispose();
         }

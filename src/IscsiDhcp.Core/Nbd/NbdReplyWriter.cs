@@ -22,7 +22,7 @@ namespace IscsiDhcp.Nbd
 
         readonly Stream stream;
         readonly Action<NbdReply> written;
-        readonly Action<Exception> failed;
+        readonly Action failed;
         readonly object gate = new();
         readonly byte[] gathered = new byte[GatherBufferSize];
         readonly Thread thread;
@@ -34,7 +34,7 @@ namespace IscsiDhcp.Nbd
         /// has been written, or given up because the connection broke; <paramref name="failed"/>
         /// once, when a write fails (the client is gone, or the stream was closed under it).
         /// </summary>
-        public NbdReplyWriter(Stream stream, Action<NbdReply> written, Action<Exception> failed)
+        public NbdReplyWriter(Stream stream, Action<NbdReply> written, Action failed)
         {
             this.stream = stream;
             this.written = written;
@@ -85,8 +85,9 @@ namespace IscsiDhcp.Nbd
                 }
                 catch (Exception e) when (e is IOException or ObjectDisposedException)
                 {
+                    GC.KeepAlive(e);
                     lock (gate) broken = true;
-                    failed(e);
+                    failed();
                 }
                 foreach (var reply in writing) written(reply);
                 writing.Clear();

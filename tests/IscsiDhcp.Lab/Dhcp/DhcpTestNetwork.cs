@@ -61,6 +61,12 @@ public sealed class DhcpTestNetwork
         return host >= Options.RangeFirst && host <= Options.RangeLast;
     }
 
+    /// <summary>Whether <paramref name="interfaceName"/> is a client or server end of a lab run's DHCP link (named below).</summary>
+    public static bool IsLinkName(string interfaceName) => LinkName.IsMatch(interfaceName);
+
+    // "il", the run's id, a number (LabRun.NewName), and the side: c or s.
+    static readonly System.Text.RegularExpressions.Regex LinkName = new("^il[0-9a-f]{6}[0-9]+[cs]$");
+
     public static DhcpTestNetwork Create(LabRun run, DhcpNetworkOptions options)
     {
         options.Validate();
