@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Pipes;
 using System.Net.Sockets;
 using IscsiDhcp.Nbd;
 
@@ -62,16 +63,19 @@ public sealed class NbdServerTests : IDisposable
         public Task<NbdExport?> OpenAsync(string name, CancellationToken cancel) => Task.FromResult(name is "mem" or "" ? export : null);
     }
 
-    /// <summary>A connected pair of Unix sockets: the server's end as a stream, the client's as a socket.</summary>
-    async Task<(NetworkStream Server, Socket Client)> PairAsync()
+    /// <summary>
+    /// A connected pair over a Unix socket: the server's end as the agent's listener accepts it
+    /// (a pipe stream, which replies may be sent on without waiting), the client's as a socket.
+    /// </summary>
+    async Task<(NamedPipeServerStream Server, Socket Client)> PairAsync()
     {
         var path = Path.Combine(directory, Guid.NewGuid().ToString("N")[..8]);
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen(1);
+        var server = new NamedPipeServerStream(path, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+        var accepted = server.WaitForConnectionAsync();
         var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await client.ConnectAsync(new UnixDomainSocketEndPoint(path));
-        return (new NetworkStream(await listener.AcceptAsync(), ownsSocket: true), client);
+        await accepted;
+        return (server, client);
     }
 
     static async Task<byte[]> Read(Socket s, int n)

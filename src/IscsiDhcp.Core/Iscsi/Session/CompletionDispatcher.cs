@@ -189,6 +189,8 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
+        static void SendOnPool(Action send) => ThreadPool.QueueUserWorkItem(s => ((Action)s!)(), send);
+
         /// <summary>Completions told at most before the sends they held back go out.</summary>
         const int MaxDeferred = 32;
         [ThreadStatic] static Runner? current;
@@ -231,14 +233,20 @@ namespace IscsiDhcp.Iscsi.Session
         /// <summary>
         /// Tells the completions in <paramref name="received"/> on this thread, a receive thread
         /// between two PDUs, then sends what they queued in one go; <paramref name="received"/>
-        /// is left empty (swapped for the runner's own list). Returns false when the watchdog took
-        /// the receive thread's role while a completion or a send blocked: the caller must stop
-        /// reading, another thread reads now, and what was left to tell or send went elsewhere.
+        /// is left empty (swapped for the runner's own list); <paramref name="send"/>, when given,
+        /// is sent with them. Returns false when the watchdog took the receive thread's role while
+        /// a completion or a send blocked: the caller must stop reading, another thread reads
+        /// now, and what was left to tell or send went elsewhere.
         /// </summary>
-        public static bool TellHere(Runner runner, ref List<Work> received)
+        public static bool TellHere(Runner runner, ref List<Work> received, Action? send = null)
         {
-            if (!runner.BeginTelling(ref received)) return false;
+            if (!runner.BeginTelling(ref received))
+            {
+                if (send is not null) SendOnPool(send);
+                return false;
+            }
             Watched();
+            if (send is not null && !runner.Defer(send)) SendOnPool(send);
             var told = false;
             try
             {
@@ -329,7 +337,7 @@ namespace IscsiDhcp.Iscsi.Session
             /// <summary>The sends held back go out on the pool.</summary>
             public void RescueAll()
             {
-                while (Take() is { } send) ThreadPool.QueueUserWorkItem(s => ((Action)s!)(), send);
+                while (Take() is { } send) SendOnPool(send);
             }
 
             public bool BeginTelling(ref List<Work> received)
@@ -411,7 +419,7 @@ namespace IscsiDhcp.Iscsi.Session
                 if (rest is not null) Post(rest);
                 if (rescued is not null)
                 {
-                    foreach (var send in rescued) ThreadPool.QueueUserWorkItem(s => ((Action)s!)(), send);
+                    foreach (var send in rescued) SendOnPool(send);
                 }
                 rest = null;
                 rescued = null;

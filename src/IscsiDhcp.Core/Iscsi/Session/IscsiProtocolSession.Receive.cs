@@ -20,7 +20,8 @@ namespace IscsiDhcp.Iscsi.Session
         /// scheduling per PDU, and data lands straight in the caller's buffer. Closing the
         /// connection ends a blocked read. Between PDUs, when the next one is not buffered whole
         /// (reading on would ask the socket), the commands the PDUs so far ended are told here,
-        /// on this thread, and the commands their callers queue meanwhile go out in one write,
+        /// on this thread, and the commands their callers queue meanwhile (and those the PDUs let
+        /// go: a wider window, a slot handed on) go out in one write,
         /// as libiscsi's one thread does: no other thread is woken per batch of answers. A caller
         /// whose continuation blocks loses this thread to it: the dispatcher's watchdog takes the
         /// role from it and <see cref="StartReceiveThread"/> starts another receive thread.
@@ -39,10 +40,15 @@ namespace IscsiDhcp.Iscsi.Session
                     dispatchingFor = this;
                     try { Dispatch(bhs); }
                     finally { dispatchingFor = null; }
-                    if (received.Count > 0 && !connection.NextPduBuffered && !CompletionDispatcher.TellHere(runner, ref received))
+                    if ((received.Count > 0 || drainAfterDispatch) && !connection.NextPduBuffered)
                     {
-                        deposed = true;   // another receive thread owns the connection and `received` now
-                        return;
+                        var send = drainAfterDispatch ? drainNow : null;
+                        drainAfterDispatch = false;
+                        if (!CompletionDispatcher.TellHere(runner, ref received, send))
+                        {
+                            deposed = true;   // another receive thread owns the connection and `received` now
+                            return;
+                        }
                     }
                 }
             }
@@ -72,6 +78,11 @@ namespace IscsiDhcp.Iscsi.Session
             finally
             {
                 if (!deposed) TellReceived();
+                if (drainAfterDispatch)
+                {
+                    drainAfterDispatch = false;
+                    ThreadPool.QueueUserWorkItem(drainSendQueue);   // commands queued meanwhile are failed there, not stranded
+                }
                 CompletionDispatcher.LeaveReceiveThread(runner);
             }
         }

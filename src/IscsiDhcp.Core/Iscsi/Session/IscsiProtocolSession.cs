@@ -26,7 +26,7 @@ namespace IscsiDhcp.Iscsi.Session
         // command records kept for reuse; both guarded by locking `pending`.
         readonly Dictionary<uint, PendingTask> pending = new();
         readonly Stack<PendingTask> idleTasks = new();
-        readonly SemaphoreSlim queueSlots;
+        readonly CommandSlots slots;
         // Commands wait here for their CmdSN and their turn on the wire; `sending` says a thread
         // is draining the queue, and the batch arrays are that thread's (all guarded by sendQueue).
         const int MaxBatch = 32;
@@ -43,6 +43,9 @@ namespace IscsiDhcp.Iscsi.Session
         readonly Action drainNow;
         readonly Action replaceReceiveThread;
         bool sending;
+        // Set on this session's receive thread when a PDU it handles opened the send queue (the
+        // window moved, a slot went to a waiting command): it sends after the PDU (the receive thread's alone).
+        bool drainAfterDispatch;
         readonly object windowLock = new();
         readonly CancellationTokenSource closing = new();
         readonly ConcurrentDictionary<uint, byte> abandoned = new();
@@ -73,7 +76,7 @@ namespace IscsiDhcp.Iscsi.Session
             cmdSN = expCmdSN;
             this.expCmdSN = expCmdSN;
             this.maxCmdSN = maxCmdSN;
-            queueSlots = new SemaphoreSlim(queueDepth, queueDepth);
+            slots = new CommandSlots(queueDepth);
             nextTag = firstTag;
             abortOnCancel = state => _ = AbortAsync((PendingTask)state!);
             drainSendQueue = _ => DrainSendQueue();
@@ -165,7 +168,7 @@ namespace IscsiDhcp.Iscsi.Session
         {
             if (!task.TryClaim()) return;
             Forget(task);
-            if (task.HoldsQueueSlot) queueSlots.Release();
+            if (task.HoldsQueueSlot) ReleaseSlot();
             task.Cancellation.Dispose();
             var completion = task.Completion!;
             if (error is null && task.Reusable)
@@ -281,7 +284,7 @@ namespace IscsiDhcp.Iscsi.Session
             }
         }
 
-        /// <summary>Starts a sender on the thread pool when the window opened on commands that were waiting for it (the receive thread sends nothing while it handles a PDU).</summary>
+        /// <summary>Starts a sender when the window opened on commands that were waiting for it.</summary>
         void ResumeSending()
         {
             lock (sendQueue)
@@ -289,7 +292,24 @@ namespace IscsiDhcp.Iscsi.Session
                 if (sending || sendQueue.Count == 0) return;
                 sending = true;
             }
-            ThreadPool.QueueUserWorkItem(drainSendQueue);
+            StartSender();
+        }
+
+        /// <summary>
+        /// Drains the send queue (`sending` was just set): on this session's receive thread in
+        /// the middle of a PDU, after it, with the completions the loop tells next (the receive
+        /// thread sends nothing while it handles a PDU); from a completion told elsewhere, with
+        /// the commands the next completions queue; otherwise now, on this thread.
+        /// </summary>
+        void StartSender()
+        {
+            if (dispatchingFor == this)
+            {
+                drainAfterDispatch = true;
+                return;
+            }
+            if (CompletionDispatcher.TryDefer(drainNow)) return;
+            DrainSendQueue();
         }
 
         /// <summary>
@@ -366,30 +386,27 @@ namespace IscsiDhcp.Iscsi.Session
                 completion.Fail(new InvalidOperationException("a discovery session carries no SCSI commands"));
                 return;
             }
-            if (queueSlots.Wait(0, CancellationToken.None)) Enqueue(request, completion, cancel);
-            else _ = EnqueueWhenSlotFreeAsync(request, completion, cancel);
+            if (slots.TryTakeOrWait(request, completion, cancel) && !Enqueue(request, completion, cancel)) ReleaseSlot();
         }
 
-        async Task EnqueueWhenSlotFreeAsync(ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel)
+        /// <summary>A command's slot goes back: to the first command waiting for one, which is queued for sending now, or free.</summary>
+        void ReleaseSlot()
         {
-            try
+            // A waiter that cannot be registered (the session closed) was failed; its slot goes on down the line.
+            while (slots.Release() is { } next)
             {
-                await queueSlots.WaitAsync(cancel).ConfigureAwait(false);
+                if (Enqueue(next.Request, next.Completion, next.Cancel)) return;
             }
-            catch (OperationCanceledException e)
-            {
-                completion.Fail(new OperationCanceledException("the command was cancelled before it was sent", e, cancel));
-                return;
-            }
-            Enqueue(request, completion, cancel);
         }
 
         /// <summary>
         /// Registers a command that holds a queue slot and puts it in the send queue. The first
         /// thread to find nobody sending becomes the sender and drains the queue; the others
-        /// return at once, so submitting never waits for another thread's write.
+        /// return at once, so submitting never waits for another thread's write. False when it
+        /// could not be registered (the session is closed): its completion was failed, and the
+        /// caller still holds the slot.
         /// </summary>
-        void Enqueue(in ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel)
+        bool Enqueue(in ScsiCommandRequest request, IScsiCompletion completion, CancellationToken cancel)
         {
             PendingTask task;
             try
@@ -399,9 +416,8 @@ namespace IscsiDhcp.Iscsi.Session
             }
             catch (Exception e)
             {
-                queueSlots.Release();
                 completion.Fail(e);
-                return;
+                return false;
             }
             if (cancel.CanBeCanceled)
             {
@@ -411,12 +427,11 @@ namespace IscsiDhcp.Iscsi.Session
             lock (sendQueue)
             {
                 sendQueue.Enqueue(task);
-                if (sending) return;
+                if (sending) return true;
                 sending = true;
             }
-            // Told from a completion: sent with the commands the next completions queue.
-            if (CompletionDispatcher.TryDefer(drainNow)) return;
-            DrainSendQueue();
+            StartSender();
+            return true;
         }
 
         /// <summary>
