@@ -97,7 +97,7 @@ namespace IscsiDhcp.Nbd
                 writingNow = false;
                 if (failure) broken = true;
                 else if (sent < reply.Count) queued.Insert(0, new NbdReply(reply.Bytes, reply.Offset + sent, reply.Count - sent, reply.Rented, reply.Taken));
-                if (queued.Count > 0) Monitor.Pulse(gate);
+                if (queued.Count > 0 || completing) Monitor.Pulse(gate);
             }
             if (failure) failed();
             if (failure || sent == reply.Count) written(reply);
