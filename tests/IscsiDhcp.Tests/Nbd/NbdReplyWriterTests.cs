@@ -16,16 +16,7 @@ public sealed class NbdReplyWriterTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    async Task<(NamedPipeServerStream Server, Socket Client)> PairAsync()
-    {
-        var path = Path.Combine(directory, "s");
-        var server = new NamedPipeServerStream(path, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
-        var accepted = server.WaitForConnectionAsync();
-        var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await client.ConnectAsync(new UnixDomainSocketEndPoint(path));
-        await accepted;
-        return (server, client);
-    }
+    Task<(NamedPipeServerStream Server, Socket Client)> PairAsync() => UnixSocketPair.ConnectAsync(Path.Combine(directory, "s"));
 
     static NbdReply Reply(byte[] bytes) => new(bytes, 0, bytes.Length, null, 0);
 

@@ -63,20 +63,7 @@ public sealed class NbdServerTests : IDisposable
         public Task<NbdExport?> OpenAsync(string name, CancellationToken cancel) => Task.FromResult(name is "mem" or "" ? export : null);
     }
 
-    /// <summary>
-    /// A connected pair over a Unix socket: the server's end as the agent's listener accepts it
-    /// (a pipe stream, which replies may be sent on without waiting), the client's as a socket.
-    /// </summary>
-    async Task<(NamedPipeServerStream Server, Socket Client)> PairAsync()
-    {
-        var path = Path.Combine(directory, Guid.NewGuid().ToString("N")[..8]);
-        var server = new NamedPipeServerStream(path, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
-        var accepted = server.WaitForConnectionAsync();
-        var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await client.ConnectAsync(new UnixDomainSocketEndPoint(path));
-        await accepted;
-        return (server, client);
-    }
+    Task<(NamedPipeServerStream Server, Socket Client)> PairAsync() => UnixSocketPair.ConnectAsync(Path.Combine(directory, Guid.NewGuid().ToString("N")[..8]));
 
     static async Task<byte[]> Read(Socket s, int n)
     {
