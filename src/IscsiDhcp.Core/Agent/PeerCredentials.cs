@@ -4,6 +4,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
+using IscsiDhcp.Common;
 
 namespace IscsiDhcp.Agent
 {
@@ -33,17 +34,8 @@ namespace IscsiDhcp.Agent
         {
             var credentials = new int[3];   // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
             var length = 12;
-            var added = false;
-            try
-            {
-                socket.DangerousAddRef(ref added);
-                if (getsockopt((int)socket.DangerousGetHandle(), SolSocket, SoPeercred, credentials, ref length) != 0)
-                    throw new Win32Exception(Marshal.GetLastWin32Error(), "cannot read the caller's credentials (SO_PEERCRED)");
-            }
-            finally
-            {
-                if (added) socket.DangerousRelease();
-            }
+            if (FileDescriptor.Use(socket, fd => getsockopt(fd, SolSocket, SoPeercred, credentials, ref length)) != 0)
+                throw new Win32Exception(Marshal.GetLastWin32Error(), "cannot read the caller's credentials (SO_PEERCRED)");
             var pid = credentials[0];
             var uid = unchecked((uint)credentials[1]);
             var gid = unchecked((uint)credentials[2]);

@@ -46,18 +46,11 @@ namespace IscsiDhcp.Common
                 default:
                     return false;
             }
-            var added = false;
-            handle.DangerousAddRef(ref added);
-            try
+            return FileDescriptor.Use(handle, direct, static (fd, direct) =>
             {
-                var fd = (int)handle.DangerousGetHandle();
                 var flags = fcntl(fd, F_GETFL, 0);
                 return flags >= 0 && fcntl(fd, F_SETFL, flags | direct) == 0;
-            }
-            finally
-            {
-                if (added) handle.DangerousRelease();
-            }
+            });
         }
 
         /// <summary>
@@ -70,17 +63,8 @@ namespace IscsiDhcp.Common
         {
             if (handle is null) throw new ArgumentNullException(nameof(handle));
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !Environment.Is64BitProcess) return;
-            var added = false;
-            handle.DangerousAddRef(ref added);
-            try
-            {
-                // Advice only: a failure leaves the reads as they would have been.
-                _ = posix_fadvise((int)handle.DangerousGetHandle(), 0, 0, PosixFadviseWillNeed);
-            }
-            finally
-            {
-                if (added) handle.DangerousRelease();
-            }
+            // Advice only: a failure leaves the reads as they would have been.
+            _ = FileDescriptor.Use(handle, static fd => posix_fadvise(fd, 0, 0, PosixFadviseWillNeed));
         }
 
         const int PosixFadviseWillNeed = 3;

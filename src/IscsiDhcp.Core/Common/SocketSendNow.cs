@@ -54,42 +54,24 @@ namespace IscsiDhcp.Common
         public int Send(byte[] buffer, int offset, int count)
         {
             if (count == 0) return 0;
-            var added = false;
-            socket.DangerousAddRef(ref added);
-            try
+            return FileDescriptor.Use(socket, (buffer, offset, count), static (fd, b) =>
             {
-                var fd = (int)socket.DangerousGetHandle();
                 while (true)
                 {
-                    var sent = send(fd, ref buffer[offset], count, MsgDontWait | MsgNoSignal);
+                    var sent = send(fd, ref b.buffer[b.offset], b.count, MsgDontWait | MsgNoSignal);
                     if (sent >= 0) return (int)sent;
                     var errno = Marshal.GetLastWin32Error();
                     if (errno == EAgain) return 0;
                     if (errno != EIntr) throw new IOException($"sending to the socket failed (errno {errno})");
                 }
-            }
-            finally
-            {
-                if (added) socket.DangerousRelease();
-            }
+            });
         }
 
+        /// <summary>A set-up call on the socket; -1 when it was closed meanwhile.</summary>
         static int Call(SafeHandle handle, Func<int, int> call)
         {
-            var added = false;
-            try
-            {
-                handle.DangerousAddRef(ref added);
-                return call((int)handle.DangerousGetHandle());
-            }
-            catch (ObjectDisposedException)
-            {
-                return -1;
-            }
-            finally
-            {
-                if (added) handle.DangerousRelease();
-            }
+            try { return FileDescriptor.Use(handle, call); }
+            catch (ObjectDisposedException) { return -1; }
         }
 
         [DllImport("libc", SetLastError = true)]
