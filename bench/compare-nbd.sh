@@ -3,8 +3,9 @@
 # (qemu-block-extra's iscsi:// driver): nbdcopy from each export to null:, on the same lab tgtd LUN
 # filled with random data. Rounds alternate (ours, qemu-nbd, ours, qemu-nbd ...); medians and the
 # ours/qemu-nbd speed ratio are printed, one JSON line per figure (every time also goes to stderr).
-# A last line gives our own direct read (bench iscsi-read, supervised, 256 KiB x 64 as nbdcopy
-# reads) so the export's cost over the session is visible.
+# Each round also takes our own direct read (bench iscsi-read, supervised, 256 KiB x 64 as nbdcopy
+# reads, a 2 s window after 1 s of warm-up), so the export's cost over the session is visible
+# and its ratio is not skewed by the machine's speed drifting between the rounds and a read after them.
 #   bench/compare-nbd.sh [ROUNDS] [SIZE] [EXTRA NBDCOPY ARGUMENTS...]   (root: it brings up a lab tgtd)
 # Ours is the real agent (pwsh, Start-IscsiDhcpAgent -Foreground, a socket of this run's own)
 # holding a session that Connect-IscsiTarget made, serving it on nbd.sock. Both servers are
@@ -78,26 +79,31 @@ nbdcopy "$ours_uri" "$scratch/check.img"
 cmp -s "$scratch/check.img" "$lunfile" || { echo "compare-nbd.sh: our export's copy differs from the LUN" >&2; exit 1; }
 rm -f "$scratch/check.img"
 # The agent is a daemon: the JIT compiles its export path during its first copies, once in its
-# life (a fresh agent's first 512 MiB copy took 1.04 s of its CPU, the next five 0.46-0.53 s).
-# Two more untimed copies from each server before the rounds, so neither is timed cold.
-for _ in 1 2; do nbdcopy "$ours_uri" null:; nbdcopy "$qemu_uri" null:; done
+# life (a fresh agent's first 512 MiB copy took 0.8-1.04 s of its CPU, later ones 0.3-0.5 s, with
+# waves of tier-1 compilation of the per-connection path up to the 15th copy: nbdcopy opens
+# several connections per copy). Untimed copies from each server before the rounds, so neither is timed cold.
+for _ in $(seq 8); do nbdcopy "$ours_uri" null:; nbdcopy "$qemu_uri" null:; done
 
-o=() t=()
+direct() {   # our direct read of the same LUN (no NBD), supervised as the export's session is -> MB/s
+    dotnet "$bench" iscsi-read --portal "$portal" --target "$target" --lun 1 --block-size 262144 --queue-depth 64 --seconds 2 --supervised |
+        sed -n 's/.*"mbPerSec":\([0-9.]*\).*/\1/p'
+}
+
+o=() t=() d=()
 for r in $(seq "$rounds"); do
     o+=("$(copy "$ours_uri")")
     t+=("$(copy "$qemu_uri")")
-    echo "compare-nbd: round $r: ours ${o[-1]} s, qemu-nbd ${t[-1]} s" >&2
+    d+=("$(direct)")
+    echo "compare-nbd: round $r: ours ${o[-1]} s, qemu-nbd ${t[-1]} s, our direct read ${d[-1]} MB/s" >&2
 done
 om="$(printf '%s\n' "${o[@]}" | median)"
 tm="$(printf '%s\n' "${t[@]}" | median)"
+dm="$(printf '%s\n' "${d[@]}" | median)"
 awk -v r="$rounds" -v b="$bytes" -v o="$om" -v t="$tm" -v x="$extra" 'BEGIN {
     printf "{\"figure\":\"nbdcopy-to-null\",\"bytes\":%d,\"rounds\":%d,\"extraArguments\":\"%s\",\"oursSeconds\":%.3f,\"qemuNbdSeconds\":%.3f,\"oursMBps\":%.1f,\"qemuNbdMBps\":%.1f,\"ratio\":%.2f}\n",
         b, r, x, o, t, b / o / 1e6, b / t / 1e6, t / o }'
 
-# Our direct read of the same LUN (no NBD), supervised as the export's session is.
-direct="$(dotnet "$bench" iscsi-read --portal "$portal" --target "$target" --lun 1 --block-size 262144 --queue-depth 64 --seconds 5 --supervised)"
-dmbps="$(sed -n 's/.*"mbPerSec":\([0-9.]*\).*/\1/p' <<<"$direct")"
-awk -v d="$dmbps" -v b="$bytes" -v o="$om" 'BEGIN {
+awk -v d="$dm" -v b="$bytes" -v o="$om" 'BEGIN {
     printf "{\"figure\":\"export-vs-direct-read\",\"directMBps\":%.1f,\"exportMBps\":%.1f,\"ratio\":%.2f}\n", d, b / o / 1e6, (b / o / 1e6) / d }'
 
 # As a user copies it: Copy-IscsiLun in pwsh on the agent-held session (the module's NBD client,
