@@ -81,7 +81,7 @@ namespace IscsiDhcp.Iscsi.Transport
             {
                 var buffered = input.Buffered;
                 if (buffered.Length < Bhs.Length) return false;
-                var length = (buffered[5] << 16) | (buffered[6] << 8) | buffered[7];
+                var length = Bhs.DataSegmentLength(buffered);
                 var whole = Bhs.Length + Bhs.TotalAhsLength(buffered) + (HeaderDigest ? 4 : 0)
                     + (length > 0 ? length + Bhs.Padding(length) + (DataDigest ? 4 : 0) : 0);
                 return buffered.Length >= whole;
